@@ -1,0 +1,86 @@
+# eventsource-wasm — every build, test and install step lives here, so that a
+# clean clone needs nothing but `make run` and `make test`.
+
+GO        ?= go
+NODE      ?= node
+GOROOT    := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
+WASM_RUN  := $(GOROOT)/lib/wasm/go_js_wasm_exec
+ADDR      ?= 127.0.0.1:8080
+FUZZTIME  ?= 20s
+# Fuzz targets of the engine; `make test` runs each briefly, `make fuzz` longer.
+FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
+GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
+JS_SOURCES   := $(wildcard js/*)
+
+.PHONY: all build run test lint test-go test-fuzz test-wasm test-e2e bench fuzz chromium clean
+
+all: build
+
+## build: dist/ — the wasm engine, the classic script, the ES module and types.
+build: dist/eventsource.wasm dist/eventsource-polyfill.js
+
+dist/eventsource.wasm: $(GO_SOURCES)
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+
+# Go's JS glue is copied from the toolchain at build time so it always matches
+# the compiler; build.mjs embeds it in the bundles.
+dist/wasm_exec.js: $(WASM_EXEC)
+	@mkdir -p dist
+	cp $< $@
+
+dist/eventsource-polyfill.js: dist/wasm_exec.js $(JS_SOURCES)
+	$(NODE) js/build.mjs dist
+
+## run: build and serve the demo on http://$(ADDR)/
+run: build
+	$(GO) run ./server/cmd/sse-server -addr $(ADDR) -dist dist
+
+## test: every test — lint, engine, fuzz (briefly), bridge under Node, browser suite.
+test: lint test-go test-fuzz test-wasm test-e2e
+
+lint:
+	@out=$$(gofmt -l polyfill wasm server e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+
+test-go:
+	$(GO) test -count=1 ./polyfill/... ./server/...
+
+test-fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t for 10s"; \
+	  $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=10s ./polyfill/; \
+	done
+
+test-wasm:
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_RUN)" ./polyfill/... ./wasm/...
+
+test-e2e: build chromium
+	$(GO) test -count=1 -timeout 8m ./e2e/...
+
+## bench: engine benchmarks, natively and compiled to wasm under Node.
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./polyfill/
+	GOOS=js GOARCH=wasm $(GO) test -run='^$$' -bench=. -benchmem -exec="$(WASM_RUN)" ./polyfill/
+
+## fuzz: each fuzz target for FUZZTIME (default 20s).
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) ./polyfill/; \
+	done
+
+# Headless Chromium for the browser suite: Debian's package, installed when
+# missing if we are root, else a clear message.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The browser tests need Chromium: run 'sudo apt-get install chromium' (or set PATH to a chromium binary)."; exit 1; \
+	fi
+
+clean:
+	rm -rf dist

@@ -1,0 +1,390 @@
+package polyfill
+
+import (
+	"bytes"
+	"errors"
+	"unicode/utf8"
+)
+
+// Field is the name of a field of the event stream format that means
+// something (SSE-40). Names are compared byte for byte: no case folding, no
+// trimming, so "Data" and " data" are unknown fields.
+type Field string
+
+// The fields of the event stream format; every other name is ignored (SSE-45).
+const (
+	FieldEvent Field = "event"
+	FieldData  Field = "data"
+	FieldID    Field = "id"
+	FieldRetry Field = "retry"
+)
+
+// Defaults of [Limits] and of the reconnection time.
+const (
+	// DefaultMaxLineSize is the default limit of one line, in bytes.
+	DefaultMaxLineSize = 16 << 20
+	// DefaultMaxEventSize is the default limit of one event's data, in bytes.
+	DefaultMaxEventSize = 16 << 20
+	// DefaultRetry is the initial reconnection time in milliseconds, Chrome's
+	// choice (SSE-18); an empty retry field restores it (SSE-44).
+	DefaultRetry = 3000
+	// MaxRetry is the largest reconnection time in milliseconds. Larger
+	// values are clamped to it: a JS timer treats anything above 2^31-1 ms
+	// as about zero (SSE-44).
+	MaxRetry = 1<<31 - 1
+)
+
+// Errors that stop a [Parser]. They are sticky: once one is returned by
+// [Parser.Err], the parser yields no more events until [Parser.Reset].
+var (
+	// ErrLineTooLong means a line grew past [Limits.MaxLineSize] before its
+	// line ending arrived.
+	ErrLineTooLong = errors.New("eventsource: line exceeds the maximum line size")
+	// ErrEventTooLarge means an event's data grew past
+	// [Limits.MaxEventSize] before it was dispatched.
+	ErrEventTooLarge = errors.New("eventsource: event data exceeds the maximum event size")
+)
+
+// Limits protect memory against a hostile or broken server. The standard sets
+// no limit (SSE-34); a zero field means the default.
+type Limits struct {
+	// MaxLineSize is the longest line, in bytes, line ending excluded.
+	MaxLineSize int
+	// MaxEventSize is the largest data buffer of one event, in bytes,
+	// counting one LF per data line.
+	MaxEventSize int
+}
+
+// Event is one dispatched event. Its slices alias the parser's buffers and are
+// valid only until the next call to [Parser.Next], [Parser.Feed] or
+// [Parser.Reset]; copy what must outlive that.
+type Event struct {
+	// Type is the event type; empty means "message" (SSE-49).
+	Type []byte
+	// Data is the data buffer without its last LF (SSE-48).
+	Data []byte
+	// LastEventID is the last event ID string at dispatch (SSE-46).
+	LastEventID []byte
+}
+
+// The byte order mark, stripped once at the start of each body (SSE-32).
+const bom = "\xEF\xBB\xBF"
+
+// Parser interprets one event stream after another, incrementally, like
+// bufio.Scanner but fed from outside: [Parser.Feed] hands it the next chunk of
+// the response body, of any size and split at any byte, and [Parser.Next]
+// advances to each event that chunk completes.
+//
+// Chunk boundaries never change the result: a CR at the end of one chunk and
+// an LF at the start of the next are one line ending, and a BOM or a UTF-8
+// sequence may be split anywhere. Output text is decoded as the WHATWG UTF-8
+// decoder would decode the body (SSE-31).
+//
+// The last event ID and the reconnection time persist across responses;
+// [Parser.Reset] starts a new response (SSE-30) and discards an unfinished
+// event (SSE-35). The zero Parser is ready to use with the default limits.
+type Parser struct {
+	limits Limits
+
+	in     []byte // the chunk being parsed; in[pos:] is unread
+	pos    int
+	lf, cr int  // index in 'in' of the next LF and CR, len(in) if none, -1 if not yet searched
+	skipLF bool // the last line ended with a CR at the very end of a chunk (SSE-33)
+	bomN   int  // bytes of a BOM matched so far at the start of the body
+	bomEnd bool // the start of the body is behind us
+
+	line  []byte // a line split across chunks, accumulated
+	data  []byte // data buffer, each value followed by LF (SSE-42)
+	typ   []byte // event type buffer (SSE-41)
+	idBuf []byte // last event ID buffer (SSE-43)
+	id    []byte // last event ID string (SSE-46)
+	retry int    // reconnection time in ms, 0 meaning DefaultRetry
+
+	raw     bool   // skip decoding: the host decodes with a WHATWG decoder
+	decoded []byte // scratch for decoding an invalid event
+	ev      Event
+	err     error
+}
+
+// NewParser returns a parser with the given limits.
+func NewParser(l Limits) *Parser {
+	return &Parser{limits: l}
+}
+
+// SetRaw makes the parser leave its output undecoded: invalid UTF-8 stays in
+// Event fields as it came. Decoding that output with the WHATWG UTF-8 decoder
+// (the browser's TextDecoder) gives exactly the text the parser would have
+// produced, because every value is cut from the body at ASCII bytes; a host
+// that decodes anyway saves a pass over the data.
+func (p *Parser) SetRaw(raw bool) { p.raw = raw }
+
+func (p *Parser) maxLine() int {
+	if p.limits.MaxLineSize > 0 {
+		return p.limits.MaxLineSize
+	}
+	return DefaultMaxLineSize
+}
+
+func (p *Parser) maxEvent() int {
+	if p.limits.MaxEventSize > 0 {
+		return p.limits.MaxEventSize
+	}
+	return DefaultMaxEventSize
+}
+
+// Feed hands the parser the next chunk of the body. The parser reads chunk in
+// place until [Parser.Next] returns false, so the caller must not modify it
+// before then. Feeding before Next has returned false keeps the unread rest
+// of the previous chunk (copied) ahead of the new one.
+func (p *Parser) Feed(chunk []byte) {
+	if p.pos < len(p.in) {
+		// Rare: keep the unread rest, owned, ahead of the new chunk.
+		rest := make([]byte, 0, len(p.in)-p.pos+len(chunk))
+		chunk = append(append(rest, p.in[p.pos:]...), chunk...)
+	}
+	p.in, p.pos, p.lf, p.cr = chunk, 0, -1, -1
+}
+
+// Next advances to the next event of the fed input and reports whether there
+// is one; [Parser.Event] returns it. It returns false when the input is used
+// up (feed more) or when the parser has stopped with an error ([Parser.Err]).
+// A retry field takes effect as soon as its line is read (SSE-44), whether or
+// not an event follows.
+func (p *Parser) Next() bool {
+	if p.err != nil {
+		return false
+	}
+	for p.pos < len(p.in) {
+		if !p.bomEnd && !p.skipBOM() {
+			break
+		}
+		if p.skipLF {
+			p.skipLF = false
+			if p.in[p.pos] == '\n' {
+				p.pos++
+				continue
+			}
+		}
+		end := p.lineEnd()
+		if end == len(p.in) {
+			// No line ending in this chunk: keep the partial line.
+			seg := p.in[p.pos:]
+			if len(p.line)+len(seg) > p.maxLine() {
+				p.fail(ErrLineTooLong)
+				return false
+			}
+			p.line = append(p.line, seg...)
+			p.pos = end
+			break
+		}
+		line := p.in[p.pos:end]
+		p.pos = end + 1
+		if p.in[end] == '\r' {
+			// SSE-33: CRLF is one line ending, even split across chunks.
+			if p.pos == len(p.in) {
+				p.skipLF = true
+			} else if p.in[p.pos] == '\n' {
+				p.pos++
+			}
+		}
+		if len(p.line) > 0 {
+			line = append(p.line, line...)
+			p.line = line[:0]
+		}
+		if len(line) > p.maxLine() {
+			p.fail(ErrLineTooLong)
+			return false
+		}
+		if p.processLine(line) {
+			return true
+		}
+		if p.err != nil {
+			return false
+		}
+	}
+	p.in, p.pos = nil, 0
+	return false
+}
+
+// lineEnd returns the index in p.in of the next CR or LF at or after p.pos,
+// or len(p.in) if there is none. It remembers where it found each, so a chunk
+// with many lines and no CR is searched for CR once, not once per line.
+func (p *Parser) lineEnd() int {
+	if p.lf < p.pos {
+		p.lf = len(p.in)
+		if i := bytes.IndexByte(p.in[p.pos:], '\n'); i >= 0 {
+			p.lf = p.pos + i
+		}
+	}
+	if p.cr < p.pos {
+		p.cr = len(p.in)
+		if i := bytes.IndexByte(p.in[p.pos:], '\r'); i >= 0 {
+			p.cr = p.pos + i
+		}
+	}
+	return min(p.lf, p.cr)
+}
+
+// skipBOM consumes the bytes of a leading BOM (SSE-32) and reports whether
+// the start of the body is behind us. Bytes that began like a BOM but turn
+// out not to be one are ordinary text at the start of the first line.
+func (p *Parser) skipBOM() bool {
+	for p.pos < len(p.in) {
+		if p.in[p.pos] != bom[p.bomN] {
+			p.line = append(p.line, bom[:p.bomN]...)
+			p.bomEnd = true
+			return true
+		}
+		p.pos++
+		p.bomN++
+		if p.bomN == len(bom) {
+			p.bomEnd = true
+			return true
+		}
+	}
+	return false
+}
+
+// processLine interprets one complete line (SSE-36..45) and reports whether
+// it dispatched an event.
+func (p *Parser) processLine(line []byte) bool {
+	if len(line) == 0 {
+		return p.dispatch() // SSE-36
+	}
+	if line[0] == ':' {
+		return false // SSE-37: a comment
+	}
+	name, value := line, line[len(line):]
+	if i := bytes.IndexByte(line, ':'); i >= 0 { // SSE-38; else SSE-39
+		name, value = line[:i], line[i+1:]
+		if len(value) > 0 && value[0] == ' ' {
+			value = value[1:]
+		}
+	}
+	switch Field(name) {
+	case FieldEvent: // SSE-41
+		p.typ = append(p.typ[:0], value...)
+	case FieldData: // SSE-42
+		if len(p.data)+len(value)+1 > p.maxEvent() {
+			p.fail(ErrEventTooLarge)
+			return false
+		}
+		p.data = append(p.data, value...)
+		p.data = append(p.data, '\n')
+	case FieldID: // SSE-43
+		if bytes.IndexByte(value, 0) < 0 {
+			p.idBuf = append(p.idBuf[:0], value...)
+		}
+	case FieldRetry: // SSE-44
+		if ms, ok := parseRetry(value); ok {
+			p.retry = ms
+		}
+	}
+	return false // SSE-45: any other field is ignored
+}
+
+// parseRetry parses a retry value (SSE-44): ASCII digits only, base 10,
+// leading zeros allowed; empty restores the default, as Chrome does; a number
+// too big for uint64 is ignored and one above MaxRetry is clamped.
+func parseRetry(v []byte) (ms int, ok bool) {
+	if len(v) == 0 {
+		return 0, true
+	}
+	var n uint64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (^uint64(0)-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	if n > MaxRetry {
+		n = MaxRetry
+	}
+	if n == 0 {
+		// Keep 0 distinct from "default" in the field.
+		return -1, true
+	}
+	return int(n), true
+}
+
+// dispatch runs the dispatch steps (SSE-46..50) and reports whether they
+// produced an event.
+func (p *Parser) dispatch() bool {
+	p.id = append(p.id[:0], p.idBuf...) // SSE-46: every time, buffer kept
+	if len(p.data) == 0 {
+		p.typ = p.typ[:0] // SSE-47
+		return false
+	}
+	p.ev = Event{Type: p.typ, Data: p.data[:len(p.data)-1], LastEventID: p.id}
+	if !p.raw {
+		p.decode()
+	}
+	// SSE-50: the buffers are emptied but keep their memory, which the event
+	// still uses until the next call.
+	p.data, p.typ = p.data[:0], p.typ[:0]
+	return true
+}
+
+// decode replaces the event's fields by their decoded text where they are not
+// valid UTF-8, which is rare: valid input costs one validating pass.
+func (p *Parser) decode() {
+	if utf8.Valid(p.ev.Data) && utf8.Valid(p.ev.Type) && utf8.Valid(p.ev.LastEventID) {
+		return
+	}
+	d := appendDecoded(p.decoded[:0], p.ev.Data)
+	nd := len(d)
+	d = appendDecoded(d, p.ev.Type)
+	nt := len(d)
+	d = appendDecoded(d, p.ev.LastEventID)
+	p.decoded = d
+	p.ev = Event{Type: d[nd:nt:nt], Data: d[:nd:nd], LastEventID: d[nt:]}
+}
+
+func (p *Parser) fail(err error) {
+	p.err = err
+	p.in, p.pos = nil, 0
+}
+
+// Event returns the event that the last successful [Parser.Next] produced.
+func (p *Parser) Event() Event { return p.ev }
+
+// Err returns the error that stopped the parser, or nil.
+func (p *Parser) Err() error { return p.err }
+
+// LastEventID returns the last event ID string (SSE-46): the ID of the last
+// dispatched block, kept across responses. It is what a reconnection sends as
+// Last-Event-ID, unless it is empty (SSE-29).
+func (p *Parser) LastEventID() string {
+	if p.raw || utf8.Valid(p.id) {
+		return string(p.id)
+	}
+	return string(appendDecoded(nil, p.id))
+}
+
+// ReconnectionTime returns the reconnection time in milliseconds: DefaultRetry
+// until a retry field sets it (SSE-18, SSE-44), at most MaxRetry.
+func (p *Parser) ReconnectionTime() int {
+	switch {
+	case p.retry == 0:
+		return DefaultRetry
+	case p.retry < 0:
+		return 0
+	}
+	return p.retry
+}
+
+// Reset readies the parser for a new response body (SSE-30): the unfinished
+// line and event are discarded (SSE-35), the BOM may come again, the last
+// event ID buffer restarts from the last event ID string, and the sticky
+// error is cleared. The last event ID and the reconnection time persist.
+func (p *Parser) Reset() {
+	p.in, p.pos, p.lf, p.cr = nil, 0, -1, -1
+	p.skipLF, p.bomN, p.bomEnd = false, 0, false
+	p.line, p.data, p.typ = p.line[:0], p.data[:0], p.typ[:0]
+	p.idBuf = append(p.idBuf[:0], p.id...)
+	p.ev, p.err = Event{}, nil
+}
