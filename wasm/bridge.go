@@ -1,0 +1,218 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"runtime"
+	"unsafe"
+
+	"github.com/eventsource-wasm/eventsource/polyfill"
+	"github.com/hack-pad/safejs"
+)
+
+// bridge holds every connection of one Go instance and the buffers they
+// share. JS calls it synchronously and one call at a time, so one input and
+// one output buffer serve all connections.
+type bridge struct {
+	conns  map[int]*polyfill.Conn
+	nextID int
+	in     []byte // the chunk being parsed
+	out    []byte // the batch being built
+	funcs  []safejs.Func
+}
+
+// Buffer sizes: in grows to the largest chunk seen; memory above keepBytes is
+// given back after the call that needed it.
+const (
+	initialChunk = 64 << 10
+	keepBytes    = 1 << 20
+)
+
+func newBridge() *bridge {
+	return &bridge{conns: make(map[int]*polyfill.Conn), in: make([]byte, initialChunk)}
+}
+
+// export sets the bridge's functions on host and returns how many it set.
+func (b *bridge) export(host safejs.Value) (int, error) {
+	exports := []struct {
+		name string
+		fn   func(args []safejs.Value) any
+	}{
+		{"open", b.open},
+		{"response", b.response},
+		{"feed", b.feed},
+		{"end", b.end},
+		{"lastEventId", b.lastEventID},
+		{"close", b.close},
+		{"debug", b.debug},
+	}
+	for _, e := range exports {
+		fn := e.fn
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { return fn(args) })
+		if err != nil {
+			return len(b.funcs), err
+		}
+		b.funcs = append(b.funcs, f)
+		if err := host.Set(e.name, f); err != nil {
+			return len(b.funcs), err
+		}
+	}
+	return len(b.funcs), nil
+}
+
+// open(reconnect, strictCharset, maxLineSize, maxEventSize) → id.
+func (b *bridge) open(args []safejs.Value) any {
+	o := polyfill.Options{
+		NoReconnect:   !boolArg(args, 0, true),
+		StrictCharset: boolArg(args, 1, false),
+		Limits: polyfill.Limits{
+			MaxLineSize:  intArg(args, 2),
+			MaxEventSize: intArg(args, 3),
+		},
+	}
+	c := polyfill.NewConn(o)
+	// The shim decodes each batch with TextDecoder, the WHATWG decoder, which
+	// gives the same text as decoding here would (see Parser.SetRaw).
+	c.SetRaw(true)
+	b.nextID++
+	b.conns[b.nextID] = c
+	return b.nextID
+}
+
+// response(id, status, contentType) → "" to announce, else why it failed.
+func (b *bridge) response(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil {
+		return "EventSource: unknown connection"
+	}
+	ct, _ := stringArg(args, 2)
+	if _, err := c.Response(intArg(args, 1), ct); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// feed(id, chunk Uint8Array) → batch: a status and then type, data and last
+// event ID of each event, joined by CR, which no parsed value contains; ""
+// when the chunk completed no event. A non-empty status means the connection
+// has failed, after the events before it.
+func (b *bridge) feed(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil || len(args) < 2 {
+		return "EventSource: unknown connection"
+	}
+	n, err := b.copyIn(args[1])
+	if err != nil {
+		return "EventSource: cannot read the response chunk: " + err.Error()
+	}
+	c.Feed(b.in[:n])
+	out := b.out[:0]
+	for c.Next() {
+		ev := c.Event()
+		out = append(out, '\r')
+		out = append(out, ev.Type...)
+		out = append(out, '\r')
+		out = append(out, ev.Data...)
+		out = append(out, '\r')
+		out = append(out, ev.LastEventID...)
+	}
+	if err := c.Err(); err != nil {
+		// Rare: the status goes in front of the events already parsed.
+		c.Fail()
+		out = append([]byte("EventSource: "+err.Error()+"; the connection is closed."), out...)
+	}
+	b.out = out
+	if len(out) == 0 {
+		return ""
+	}
+	// Converted to a JS string before anything can touch the buffer again.
+	s := unsafe.String(&out[0], len(out))
+	if cap(out) > keepBytes {
+		b.out = nil
+	}
+	return s
+}
+
+// copyIn copies a Uint8Array into b.in, growing it for a larger chunk; the
+// length is read only when the chunk may not have fit, to save a call to JS.
+func (b *bridge) copyIn(chunk safejs.Value) (int, error) {
+	n, err := safejs.CopyBytesToGo(b.in, chunk)
+	if err != nil || n < len(b.in) {
+		return n, err
+	}
+	size, err := chunk.Length()
+	if err != nil || size <= n {
+		return n, err
+	}
+	b.in = make([]byte, size)
+	return safejs.CopyBytesToGo(b.in, chunk)
+}
+
+// end(id, cause) → the delay in ms before reconnecting, or -1 to fail.
+func (b *bridge) end(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil {
+		return -1
+	}
+	cause := polyfill.NetworkError
+	switch s, _ := stringArg(args, 1); s {
+	case "eof":
+		cause = polyfill.EOF
+	case "abort":
+		cause = polyfill.Aborted
+	}
+	if c.End(cause) == polyfill.Fail {
+		return -1
+	}
+	b.shrink()
+	return c.ReconnectionTime()
+}
+
+// lastEventId(id) → the Last-Event-ID header to send, "" for none.
+func (b *bridge) lastEventID(args []safejs.Value) any {
+	if c := b.conn(args); c != nil {
+		v, _ := c.LastEventIDHeader()
+		return v
+	}
+	return ""
+}
+
+// close(id) forgets the connection.
+func (b *bridge) close(args []safejs.Value) any {
+	if c := b.conn(args); c != nil {
+		c.Close()
+		id, _ := args[0].Int()
+		delete(b.conns, id)
+	}
+	b.shrink()
+	return nil
+}
+
+// debug() → what the bridge holds, for leak tests.
+func (b *bridge) debug(args []safejs.Value) any {
+	return map[string]any{
+		"connections": len(b.conns),
+		"funcs":       len(b.funcs),
+		"goroutines":  runtime.NumGoroutine(),
+		"inBytes":     cap(b.in),
+		"outBytes":    cap(b.out),
+	}
+}
+
+// shrink gives back a chunk buffer grown for an unusually large chunk.
+func (b *bridge) shrink() {
+	if cap(b.in) > keepBytes {
+		b.in = make([]byte, initialChunk)
+	}
+}
+
+func (b *bridge) conn(args []safejs.Value) *polyfill.Conn {
+	if len(args) == 0 {
+		return nil
+	}
+	id, err := args[0].Int()
+	if err != nil {
+		return nil
+	}
+	return b.conns[id]
+}

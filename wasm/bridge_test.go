@@ -1,0 +1,205 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hack-pad/safejs"
+)
+
+// host returns a JS object filled by a new bridge, called the way the shim
+// calls it: through JS function values.
+func host(t testing.TB) safejs.Value {
+	t.Helper()
+	obj, err := safejs.Global().Get("Object")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := obj.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newBridge().export(h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func call(t testing.TB, h safejs.Value, name string, args ...any) safejs.Value {
+	t.Helper()
+	v, err := h.Call(name, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func str(t testing.TB, v safejs.Value) string {
+	t.Helper()
+	s, err := v.String()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func num(t testing.TB, v safejs.Value) int {
+	t.Helper()
+	n, err := v.Int()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func uint8Array(t testing.TB, b []byte) safejs.Value {
+	t.Helper()
+	ctor, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ctor.New(len(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := safejs.CopyBytesToJS(a, b); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func open(t testing.TB, h safejs.Value, args ...any) int {
+	t.Helper()
+	id := num(t, call(t, h, "open", args...))
+	if got := str(t, call(t, h, "response", id, 200, "text/event-stream")); got != "" {
+		t.Fatalf("response: %q, want announce", got)
+	}
+	return id
+}
+
+// TestFeedBatches checks the batch format: one call per chunk, all events of
+// the chunk in one string, status first (SSE-33, SSE-42, SSE-46, SSE-49).
+func TestFeedBatches(t *testing.T) {
+	h := host(t)
+	id := open(t, h, true, false, 0, 0)
+	// The LF after a CR at a chunk's end is part of that line ending.
+	chunks := []string{"data: a\n\nid: 7\nevent: ping\ndata: b\r", "\ndata: c\n", "\n", "data: d\n\ndata: e\n\ndata: partial"}
+	want := []string{"\r\ra\r", "", "\rping\rb\nc\r7", "\r\rd\r7\r\re\r7"}
+	for i, c := range chunks {
+		if got := str(t, call(t, h, "feed", id, uint8Array(t, []byte(c)))); got != want[i] {
+			t.Fatalf("chunk %d: batch %q, want %q", i, got, want[i])
+		}
+	}
+	// SSE-35: the unfinished event is dropped at EOF; SSE-28: reconnect after
+	// the default time; SSE-29: the last event ID to send.
+	if d := num(t, call(t, h, "end", id, "eof")); d != 3000 {
+		t.Fatalf("end: %d, want 3000", d)
+	}
+	if got := str(t, call(t, h, "lastEventId", id)); got != "7" {
+		t.Fatalf("lastEventId %q, want 7", got)
+	}
+}
+
+// TestInvalidUTF8PassesThrough checks that the batch carries bytes the JS
+// TextDecoder turns into U+FFFD exactly as the engine would (SSE-31).
+func TestInvalidUTF8PassesThrough(t *testing.T) {
+	h := host(t)
+	id := open(t, h)
+	s := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: \xF0\x9F\x98\n\n"))))
+	if s != "\r\r\uFFFD\r" {
+		t.Fatalf("batch %q, want one U+FFFD", s)
+	}
+}
+
+// TestResponseDecisions checks the fail reasons returned to the shim
+// (SSE-21, SSE-22).
+func TestResponseDecisions(t *testing.T) {
+	h := host(t)
+	for _, tc := range []struct {
+		status int
+		ct     any
+		ok     bool
+	}{
+		{200, "text/event-stream; charset=utf-8", true},
+		{200, "text/html", false},
+		{200, nil, false},
+		{204, "text/event-stream", false},
+		{500, "text/event-stream", false},
+	} {
+		id := num(t, call(t, h, "open"))
+		got := str(t, call(t, h, "response", id, tc.status, tc.ct))
+		if (got == "") != tc.ok {
+			t.Errorf("response(%d, %v) = %q, ok want %v", tc.status, tc.ct, got, tc.ok)
+		}
+		call(t, h, "close", id)
+	}
+}
+
+// TestLimitFailsAfterDelivering checks that a line over the limit fails the
+// connection and that the events before it in the same chunk still arrive.
+func TestLimitFailsAfterDelivering(t *testing.T) {
+	h := host(t)
+	id := open(t, h, true, false, 16, 0)
+	s := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: ok\n\ndata: this line is too long\n\n"))))
+	parts := strings.Split(s, "\r")
+	if len(parts) != 4 || parts[0] == "" || parts[2] != "ok" {
+		t.Fatalf("batch %q: want a failure status then the event 'ok'", s)
+	}
+	if d := num(t, call(t, h, "end", id, "eof")); d != -1 {
+		t.Fatalf("end after a failure: %d, want -1", d)
+	}
+}
+
+// TestNoReconnect checks the option for non-GET requests and user-agent
+// aborts (SSE-19a).
+func TestNoReconnect(t *testing.T) {
+	h := host(t)
+	id := open(t, h, false)
+	if d := num(t, call(t, h, "end", id, "network")); d != -1 {
+		t.Fatalf("end with reconnect off: %d, want -1", d)
+	}
+	id = open(t, h)
+	if d := num(t, call(t, h, "end", id, "abort")); d != -1 {
+		t.Fatalf("end after abort: %d, want -1", d)
+	}
+}
+
+// TestLargeChunkAndRelease checks a chunk bigger than the input buffer and
+// that close releases the connection.
+func TestLargeChunkAndRelease(t *testing.T) {
+	h := host(t)
+	id := open(t, h)
+	big := strings.Repeat("x", 3*initialChunk)
+	s := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n"))))
+	if s != "\r\r"+big+"\r" {
+		t.Fatalf("batch of %d bytes, want %d", len(s), len(big)+3)
+	}
+	call(t, h, "close", id)
+	d := call(t, h, "debug")
+	n, err := d.Get("connections")
+	if err != nil || num(t, n) != 0 {
+		t.Fatalf("connections after close: %v %v", n, err)
+	}
+	if got := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: x\n\n")))); !strings.Contains(got, "unknown") {
+		t.Fatalf("feed after close: %q", got)
+	}
+}
+
+// BenchmarkFeed1KiB measures one boundary crossing per 64 KiB chunk of 1 KiB
+// events, batch conversion to a JS string included.
+func BenchmarkFeed1KiB(b *testing.B) {
+	h := host(b)
+	id := open(b, h)
+	ev := "data: " + strings.Repeat("x", 1024-8) + "\n\n"
+	chunk := uint8Array(b, []byte(strings.Repeat(ev, 64)))
+	feed, _ := h.Get("feed")
+	b.SetBytes(int64(64 * len(ev)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := feed.Invoke(id, chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
