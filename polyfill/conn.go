@@ -127,10 +127,11 @@ func (c *Conn) Close() { c.state = Closed }
 // LastEventIDHeader returns the value of the Last-Event-ID header for the
 // next request, and whether to send the header at all: only when the last
 // event ID string is not empty (SSE-29). The first request never sends it
-// (SSE-16); that is the host's to know.
+// (SSE-16); that is the host's to know. The value is the UTF-8 encoding of
+// the decoded ID even when the parser is raw.
 func (c *Conn) LastEventIDHeader() (string, bool) {
 	if len(c.id) == 0 {
 		return "", false
 	}
-	return c.LastEventID(), true
+	return string(appendDecoded(nil, c.id)), true
 }

@@ -30,10 +30,12 @@ func (e *ResponseError) Error() string {
 
 // extractMIME extracts the MIME type from a Content-Type header value the way
 // Fetch does (SSE-22): of several comma-separated values the last parsable
-// one wins, and its charset parameter is remembered unless a later value of
-// the same essence without a charset follows. It returns the lowercased
-// essence and the charset, or ok false when no value parses.
+// one wins. Its charset is its own charset parameter or, when it has none,
+// the one of the value that began the run of values with its essence. It
+// returns the lowercased essence and the charset, or ok false when no value
+// parses.
 func extractMIME(header string) (essence, charset string, ok bool) {
+	var first string // Fetch's "charset": set only when the essence changes
 	for more := true; more; {
 		var value string
 		value, header, more = cutCommaOutsideQuotes(header)
@@ -42,8 +44,9 @@ func extractMIME(header string) (essence, charset string, ok bool) {
 			continue
 		}
 		if e != essence || !ok {
-			charset = ""
+			first = cs
 		}
+		charset = first
 		if hasCS {
 			charset = cs
 		}
@@ -86,7 +89,7 @@ func parseMIME(s string) (essence, charset string, hasCharset, ok bool) {
 	for i < len(s) && s[i] != ';' {
 		i++
 	}
-	sub := trimHTTPSpace(s[:i])
+	sub := trimHTTPSpaceRight(s[:i]) // "text/ html" is not a MIME type
 	if sub == "" || !isToken(sub) {
 		return "", "", false, false
 	}
@@ -185,12 +188,15 @@ func trimHTTPSpaceLeft(s string) string {
 	return s
 }
 
-func trimHTTPSpace(s string) string {
-	s = trimHTTPSpaceLeft(s)
+func trimHTTPSpaceRight(s string) string {
 	for len(s) > 0 && isHTTPSpace(s[len(s)-1]) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func trimHTTPSpace(s string) string {
+	return trimHTTPSpaceRight(trimHTTPSpaceLeft(s))
 }
 
 func asciiLower(s string) string {

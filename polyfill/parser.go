@@ -135,8 +135,12 @@ func (p *Parser) maxEvent() int {
 // Feed hands the parser the next chunk of the body. The parser reads chunk in
 // place until [Parser.Next] returns false, so the caller must not modify it
 // before then. Feeding before Next has returned false keeps the unread rest
-// of the previous chunk (copied) ahead of the new one.
+// of the previous chunk (copied) ahead of the new one. Once the parser has
+// stopped with an error, Feed discards chunk until [Parser.Reset].
 func (p *Parser) Feed(chunk []byte) {
+	if p.err != nil {
+		return // stopped: keep nothing until Reset
+	}
 	if p.pos < len(p.in) {
 		// Rare: keep the unread rest, owned, ahead of the new chunk.
 		rest := make([]byte, 0, len(p.in)-p.pos+len(chunk))
@@ -384,7 +388,18 @@ func (p *Parser) ReconnectionTime() int {
 func (p *Parser) Reset() {
 	p.in, p.pos, p.lf, p.cr = nil, 0, -1, -1
 	p.skipLF, p.bomN, p.bomEnd = false, 0, false
-	p.line, p.data, p.typ = p.line[:0], p.data[:0], p.typ[:0]
+	p.line, p.data, p.typ = shrink(p.line), shrink(p.data), p.typ[:0]
 	p.idBuf = append(p.idBuf[:0], p.id...)
 	p.ev, p.err = Event{}, nil
+}
+
+// keepBytes is how much buffer memory a parser keeps across responses; a
+// buffer grown past it by one huge line or event is given back on Reset.
+const keepBytes = 1 << 20
+
+func shrink(b []byte) []byte {
+	if cap(b) > keepBytes {
+		return nil
+	}
+	return b[:0]
 }

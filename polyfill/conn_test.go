@@ -1,0 +1,445 @@
+package polyfill
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// connStep is one thing a host does with a Conn, and what it must see.
+type connStep struct {
+	op     string // "state", "response", "body", "end", "close", "fail", "header", "retry"
+	status int    // response
+	ctype  string // response
+	body   string // body: fed in one chunk, read to the end
+	cause  Cause  // end
+	act    Action // response, end: the decision
+	state  ReadyState
+	events []ev   // body
+	err    error  // body: Err afterwards
+	hdr    string // header: the Last-Event-ID value, "" meaning no header
+	ms     int    // retry: ReconnectionTime
+}
+
+func response(status int, ctype string, act Action, st ReadyState) connStep {
+	return connStep{op: "response", status: status, ctype: ctype, act: act, state: st}
+}
+func body(s string, evs ...ev) connStep {
+	return connStep{op: "body", body: s, events: evs, state: Open}
+}
+func end(c Cause, act Action, st ReadyState) connStep {
+	return connStep{op: "end", cause: c, act: act, state: st}
+}
+func header(v string) connStep { return connStep{op: "header", hdr: v} }
+func retryIs(ms int) connStep  { return connStep{op: "retry", ms: ms} }
+
+var (
+	closeStep = connStep{op: "close", state: Closed}
+	failStep  = connStep{op: "fail", state: Closed}
+	ok200     = response(200, "text/event-stream", Announce, Open)
+	eof       = end(EOF, Reestablish, Connecting)
+)
+
+type connTest struct {
+	rules string
+	name  string
+	opts  Options
+	steps []connStep
+}
+
+var connTests = []connTest{
+	{rules: "SSE-17 SSE-18 SSE-29", name: "new", steps: []connStep{
+		{op: "state", state: Connecting}, header(""), retryIs(3000)}},
+	{rules: "SSE-19 SSE-24 SSE-57", name: "announce", steps: []connStep{ok200, body("data: a\n\n", msg("a", ""))}},
+	{rules: "SSE-24 SSE-27 SSE-28 SSE-57", name: "EOF reestablishes, open again", steps: []connStep{
+		ok200, body("data: a\n\n", msg("a", "")), eof, ok200, body("data: b\n\n", msg("b", "")), eof}},
+	{rules: "SSE-27", name: "empty 200 body loops", steps: []connStep{ok200, eof, ok200, eof, ok200, eof}},
+	{rules: "SSE-27 SSE-19", name: "network error mid-body reestablishes", steps: []connStep{
+		ok200, body("data: a\n\ndata: b\n", msg("a", "")), end(NetworkError, Reestablish, Connecting)}},
+	{rules: "SSE-19 SSE-20 SSE-57", name: "network error before a response retries", steps: []connStep{
+		end(NetworkError, Reestablish, Connecting), end(NetworkError, Reestablish, Connecting), ok200}},
+	{rules: "SSE-19 SSE-20 SSE-23", name: "aborted before a response fails", steps: []connStep{
+		end(Aborted, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+	{rules: "SSE-20 SSE-23", name: "aborted mid-body fails", steps: []connStep{
+		ok200, body("data: a\n\n", msg("a", "")), end(Aborted, Fail, Closed), end(EOF, Fail, Closed)}},
+	{rules: "SSE-21 SSE-23", name: "failure is final", steps: []connStep{
+		response(204, "text/event-stream", Fail, Closed), response(200, "text/event-stream", Fail, Closed),
+		end(EOF, Fail, Closed), end(NetworkError, Fail, Closed)}},
+	{rules: "SSE-22 SSE-23", name: "bad type after reconnecting fails", steps: []connStep{
+		ok200, eof, response(200, "text/html", Fail, Closed), end(EOF, Fail, Closed)}},
+	{rules: "SSE-53", name: "close while open", steps: []connStep{
+		ok200, closeStep, end(EOF, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+	{rules: "SSE-53 SSE-28", name: "close during the reconnection wait", steps: []connStep{
+		ok200, eof, closeStep, response(200, "text/event-stream", Fail, Closed), end(NetworkError, Fail, Closed)}},
+	{rules: "SSE-53 SSE-17", name: "close before the first request", steps: []connStep{
+		closeStep, response(200, "text/event-stream", Fail, Closed), end(NetworkError, Fail, Closed)}},
+	{rules: "SSE-23", name: "host fail", steps: []connStep{ok200, failStep, end(EOF, Fail, Closed)}},
+	{rules: "SSE-27", name: "NoReconnect", opts: Options{NoReconnect: true}, steps: []connStep{
+		ok200, body("data: a\n\n", msg("a", "")), end(EOF, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+	{rules: "SSE-19", name: "NoReconnect on network error", opts: Options{NoReconnect: true}, steps: []connStep{
+		end(NetworkError, Fail, Closed)}},
+
+	// SSE-29: the Last-Event-ID header.
+	{rules: "SSE-29 SSE-30 SSE-46", name: "id persists across End and Response", steps: []connStep{
+		ok200, header(""), body("id: 1\ndata: a\n\n", msg("a", "1")), header("1"), eof, header("1"),
+		ok200, header("1"), body("data: b\n\n", msg("b", "1")), eof, header("1")}},
+	{rules: "SSE-29 SSE-43", name: "empty id sends no header", steps: []connStep{
+		ok200, body("id: 1\n\n"), header("1"), body("id\n\n"), header(""), eof, header(""),
+		ok200, body("id: 2\n\nid:\n\n"), end(NetworkError, Reestablish, Connecting), header("")}},
+	{rules: "SSE-29 SSE-43", name: "NUL ids never sent", steps: []connStep{
+		ok200, body("id: a\x00b\ndata: x\n\n", msg("x", "")), header(""),
+		body("id: 1\n\nid: \x00\n\n"), eof, header("1")}},
+	{rules: "SSE-29 SSE-35", name: "unfinished id not sent", steps: []connStep{
+		ok200, body("id: 1\n\nid: 2\ndata: x\n"), eof, header("1"), ok200, body("\n"), header("1")}},
+	{rules: "SSE-29 SSE-31", name: "header is the decoded id", steps: []connStep{
+		ok200, body("id: …\n\n"), header("…"), body("id: a\xF0\x9F\x98\n\n"), header("a\uFFFD")}},
+
+	// SSE-18/44: the reconnection time.
+	{rules: "SSE-18 SSE-44 SSE-30", name: "retry persists", steps: []connStep{
+		retryIs(3000), ok200, body("retry: 500\n"), retryIs(500), eof, retryIs(500), ok200, retryIs(500),
+		body("retry: x\n"), retryIs(500), body("retry\n"), retryIs(3000), body("retry: 99999999999\n"), retryIs(MaxRetry)}},
+	{rules: "SSE-44 SSE-35", name: "retry in an unfinished event", steps: []connStep{
+		ok200, body("data: a\nretry: 10\n"), end(NetworkError, Reestablish, Connecting), retryIs(10)}},
+	{rules: "SSE-30 SSE-35", name: "Response starts afresh", steps: []connStep{
+		ok200, body("event: e\ndata: a\n\xEF\xBB"), eof, ok200, body("\xEF\xBB\xBF\ndata: b\n\n", msg("b", ""))}},
+
+	// Limits: the host fails the connection on a parser error.
+	{rules: "SSE-34", name: "line too long", opts: Options{Limits: Limits{MaxLineSize: 16}}, steps: []connStep{
+		ok200, {op: "body", body: "data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n", events: []ev{msg("a", "")}, err: ErrLineTooLong, state: Open},
+		{op: "body", body: "data: c\n\n", err: ErrLineTooLong, state: Open}, failStep, end(EOF, Fail, Closed)}},
+	{rules: "SSE-42", name: "event too large", opts: Options{Limits: Limits{MaxEventSize: 10}}, steps: []connStep{
+		ok200, {op: "body", body: "data: a\n\ndata: 01234\ndata: 56789\n\n", events: []ev{msg("a", "")}, err: ErrEventTooLarge, state: Open},
+		eof, ok200, body("data: c\n\n", msg("c", ""))}},
+}
+
+func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
+	t.Helper()
+	where := fmt.Sprintf("step %d (%s)", i, s.op)
+	switch s.op {
+	case "response":
+		act, err := c.Response(s.status, s.ctype)
+		if act != s.act {
+			t.Fatalf("%s: Response(%d, %q) = %v, want %v", where, s.status, s.ctype, act, s.act)
+		}
+		if (err != nil) != (act == Fail) {
+			t.Errorf("%s: action %v with error %v", where, act, err)
+		}
+	case "body":
+		c.Feed([]byte(s.body))
+		var got []ev
+		for c.Next() {
+			e := c.Event()
+			typ := string(e.Type)
+			if typ == "" {
+				typ = "message"
+			}
+			got = append(got, ev{typ, string(e.Data), string(e.LastEventID)})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(s.events) {
+			t.Errorf("%s: events %q, want %q", where, got, s.events)
+		}
+		if !errors.Is(c.Err(), s.err) || (c.Err() == nil) != (s.err == nil) {
+			t.Errorf("%s: Err() = %v, want %v", where, c.Err(), s.err)
+		}
+	case "end":
+		if act := c.End(s.cause); act != s.act {
+			t.Fatalf("%s: End(%v) = %v, want %v", where, s.cause, act, s.act)
+		}
+		if c.Err() != nil {
+			t.Errorf("%s: Err() = %v after End", where, c.Err())
+		}
+	case "state": // only check it
+	case "close":
+		c.Close()
+	case "fail":
+		c.Fail()
+	case "header":
+		v, send := c.LastEventIDHeader()
+		if v != s.hdr || send != (s.hdr != "") {
+			t.Errorf("%s: LastEventIDHeader() = %q, %v; want %q", where, v, send, s.hdr)
+		}
+		return
+	case "retry":
+		if got := c.ReconnectionTime(); got != s.ms {
+			t.Errorf("%s: ReconnectionTime() = %d, want %d", where, got, s.ms)
+		}
+		return
+	}
+	if got := c.ReadyState(); got != s.state {
+		t.Fatalf("%s: ReadyState() = %v, want %v", where, got, s.state)
+	}
+}
+
+func TestConn(t *testing.T) {
+	for _, tt := range connTests {
+		t.Run(tt.rules+"/"+tt.name, func(t *testing.T) {
+			for _, raw := range []bool{false, true} {
+				c := NewConn(tt.opts)
+				if raw {
+					// A raw host decodes events itself; the connection's
+					// decisions and header must not change.
+					c.SetRaw(true)
+				}
+				for i, s := range tt.steps {
+					runConnStep(t, c, i, s)
+				}
+			}
+		})
+	}
+}
+
+// TestConnStatus covers SSE-19c and SSE-21: only 200 is accepted.
+func TestConnStatus(t *testing.T) {
+	for _, status := range []int{0, 100, 199, 201, 204, 205, 206, 210, 226, 299, 301, 302, 304, 307, 400, 404, 410, 500, 503, 999} {
+		c := NewConn(Options{})
+		act, err := c.Response(status, "text/event-stream")
+		var re *ResponseError
+		if act != Fail || c.ReadyState() != Closed || !errors.As(err, &re) || re.Status != status {
+			t.Errorf("SSE-21: status %d: %v, %v, state %v; want Fail with a *ResponseError", status, act, err, c.ReadyState())
+		} else if !strings.Contains(err.Error(), fmt.Sprint(status)) {
+			t.Errorf("SSE-21: status %d: message %q does not name it", status, err)
+		}
+	}
+}
+
+// TestConnMIME covers SSE-22: the Fetch "extract a MIME type" rules, the
+// essence compared with text/event-stream, and the charset only under
+// StrictCharset (Chrome), where anything but utf-8 fails.
+func TestConnMIME(t *testing.T) {
+	tests := []struct {
+		ctype      string
+		ok, strict bool // accepted by default, and with StrictCharset
+	}{
+		{"text/event-stream", true, true},
+		{"TEXT/Event-Stream; charset=utf-8", true, true},
+		{"text/event-stream;", true, true},
+		{"text/event-stream ; foo=bar", true, true},
+		{" \ttext/event-stream\t ", true, true},
+		{"text/event-stream, text/html", false, false}, // the last parsable value wins
+		{"text/html, text/event-stream", true, true},
+		{"text/event-stream, x bogus", true, true}, // unparsable values are skipped
+		{"text/event-stream, */*", true, true},     // */* is skipped
+		{"text/event-stream, x y/z", true, true},   // a type that is not a token does not parse
+		{"text/event-stream, te<t/html", true, true},
+		{"text/event-stream; charset=\"a\\\", text/html; x=\"", true, false}, // \" does not end the quoted string
+		{"text/event-stream, ", true, true},
+		{"x bogus", false, false},
+		{"text/x-bogus", false, false},
+		{"text/event-streams", false, false},
+		{"text/event-stream/x", false, false},
+		{"text /event-stream", false, false},
+		{"text/ event-stream", false, false}, // only trailing whitespace is removed from the subtype
+		{"text/event stream", false, false},
+		{"\"text/event-stream\"", false, false},
+		{"/event-stream", false, false},
+		{"text/", false, false},
+		{"", false, false},
+		{",", false, false},
+		{"*/*", false, false},
+		{"text/event-stream; charset=windows-1252", true, false},
+		{"text/event-stream; charset=utf8", true, false},
+		{"text/event-stream; charset=iso-8859-1", true, false},
+		{"text/event-stream; charset=UTF-8", true, true},
+		{"text/event-stream; charset=\"UTF-8\"", true, true},
+		{"text/event-stream; charset=\"utf\\-8\"", true, true},
+		{"text/event-stream; CHARSET=utf-8; charset=latin1", true, true}, // the first charset parameter counts
+		{"text/event-stream; charset=latin1; charset=utf-8", true, false},
+		{"text/event-stream; charset=", true, true}, // an empty unquoted value is skipped
+		{"text/event-stream; charset; charset=utf-8", true, true},
+		{"text/event-stream; charset=\"utf-8, text/html\"", true, false}, // a comma in quotes does not split
+		{"text/event-stream; charset=\"a,b\", text/html", false, false},
+		{"text/html; charset=latin1, text/event-stream", true, true}, // another essence resets the charset
+		{"text/event-stream; charset=latin1, text/event-stream", true, false},
+		{"text/event-stream; charset=utf-8, TEXT/EVENT-STREAM", true, true},
+		// Fetch remembers the charset of the first value of a run with one
+		// essence; a later value's own charset applies to that value only.
+		{"text/event-stream; charset=utf-8, text/event-stream; charset=latin1, text/event-stream", true, true},
+		{"text/event-stream; charset=latin1, text/event-stream; charset=utf-8, text/event-stream", true, false},
+		{"text/event-stream; charset=latin1, text/event-stream; charset=utf-8", true, true},
+	}
+	for _, tt := range tests {
+		for _, strict := range []bool{false, true} {
+			want := tt.ok
+			if strict {
+				want = tt.strict
+			}
+			c := NewConn(Options{StrictCharset: strict})
+			act, err := c.Response(200, tt.ctype)
+			if got := act == Announce; got != want {
+				t.Errorf("SSE-22: Content-Type %q, strict %v: %v (%v), want ok=%v", tt.ctype, strict, act, err, want)
+				continue
+			}
+			var re *ResponseError
+			if !want && (!errors.As(err, &re) || re.ContentType != tt.ctype || re.Error() == "") {
+				t.Errorf("SSE-22: Content-Type %q: error %v, want a *ResponseError naming it", tt.ctype, err)
+			}
+		}
+	}
+}
+
+// TestConnClosedError checks that a closed connection refuses a response
+// with an error that is not about the response.
+func TestConnClosedError(t *testing.T) {
+	c := NewConn(Options{})
+	c.Close()
+	act, err := c.Response(200, "text/event-stream")
+	var re *ResponseError
+	if act != Fail || err == nil || errors.As(err, &re) {
+		t.Errorf("Response after Close = %v, %v; want Fail and a non-response error", act, err)
+	}
+}
+
+// TestConnZeroValue checks that a zero Conn behaves as NewConn(Options{}).
+func TestConnZeroValue(t *testing.T) {
+	var c Conn
+	steps := []connStep{{op: "state", state: Connecting}, ok200, body("id: 1\ndata: a\n\n", msg("a", "1")), eof, header("1"), retryIs(3000)}
+	for i, s := range steps {
+		runConnStep(t, &c, i, s)
+	}
+}
+
+// TestRuleCoverageConn checks that the connection rules of sections B and
+// C that the engine implements are covered by a connection test row.
+func TestRuleCoverageConn(t *testing.T) {
+	all := ""
+	for _, tt := range connTests {
+		all += " " + tt.rules + " "
+	}
+	for _, n := range []int{17, 18, 19, 20, 21, 22, 23, 24, 27, 28, 29, 30} {
+		if !strings.Contains(all, fmt.Sprintf("SSE-%d ", n)) {
+			t.Errorf("no connection test covers SSE-%d", n)
+		}
+	}
+}
+
+// held is what the parser keeps of the body between calls: the partial
+// line and the unread input.
+func held(p *Parser) int { return len(p.line) + len(p.in) - p.pos }
+
+// TestLimitEndlessLine feeds a line that never ends, 1 KiB at a time: the
+// parser must stop at the limit, holding no more than the limit and one
+// chunk, and keep nothing of what is fed after the error.
+func TestLimitEndlessLine(t *testing.T) {
+	const limit, chunk = 64 << 10, 1 << 10
+	for _, prefix := range []string{"data: ", ":", "\xEF\xBB\xBF", "\xEF\xBB", ""} {
+		p := NewParser(Limits{MaxLineSize: limit})
+		buf := bytes.Repeat([]byte("x"), chunk)
+		p.Feed([]byte(prefix))
+		p.Next()
+		fed := len(prefix)
+		for p.Err() == nil {
+			if fed > limit+chunk {
+				t.Fatalf("%q: no error after %d bytes", prefix, fed)
+			}
+			p.Feed(buf)
+			fed += chunk
+			if p.Next() {
+				t.Fatalf("%q: event from an unfinished line", prefix)
+			}
+			if h := held(p); h > limit+chunk {
+				t.Fatalf("%q: holds %d bytes after %d fed", prefix, h, fed)
+			}
+		}
+		if !errors.Is(p.Err(), ErrLineTooLong) {
+			t.Fatalf("%q: Err() = %v", prefix, p.Err())
+		}
+		lineLen := fed - len(bom)*btoi(prefix == bom)
+		if lineLen <= limit || lineLen > limit+chunk {
+			t.Errorf("%q: error after a %d-byte line, want it in the first chunk past %d", prefix, lineLen, limit)
+		}
+		// The error is sticky and the parser keeps nothing more.
+		for range 100 {
+			p.Feed(buf)
+			if p.Next() {
+				t.Fatalf("%q: event after the error", prefix)
+			}
+			p.Feed([]byte("\n\ndata: x\n\n"))
+			if p.Next() {
+				t.Fatalf("%q: event after the error", prefix)
+			}
+		}
+		if h := held(p); h > limit+chunk {
+			t.Errorf("%q: holds %d bytes after more input following the error", prefix, h)
+		}
+		if !errors.Is(p.Err(), ErrLineTooLong) {
+			t.Errorf("%q: error not sticky: %v", prefix, p.Err())
+		}
+		// Reset clears the error and the line.
+		p.Reset()
+		p.Feed([]byte("data: ok\n\n"))
+		if !p.Next() || string(p.Event().Data) != "ok" || p.Err() != nil || held(p) != 0 {
+			t.Errorf("%q: after Reset: %q, %v, holds %d", prefix, p.Event().Data, p.Err(), held(p))
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestLimitDefault checks that the zero Limits mean the documented
+// defaults, with an endless line in 64 KiB chunks.
+func TestLimitDefault(t *testing.T) {
+	var p Parser
+	buf := bytes.Repeat([]byte("y"), 64<<10)
+	fed := 0
+	for p.Err() == nil && fed <= DefaultMaxLineSize {
+		p.Feed(buf)
+		fed += len(buf)
+		for p.Next() {
+		}
+	}
+	if !errors.Is(p.Err(), ErrLineTooLong) || fed != DefaultMaxLineSize+len(buf) {
+		t.Errorf("after %d bytes: Err() = %v, want ErrLineTooLong after %d", fed, p.Err(), DefaultMaxLineSize+len(buf))
+	}
+	p.Reset()
+	// 16 data lines of 1 MiB each, LF included, fill the data buffer
+	// exactly; one more byte does not fit.
+	line := append(append([]byte("data: "), bytes.Repeat([]byte("z"), 1<<20-1)...), '\n')
+	big := bytes.Repeat(line, DefaultMaxEventSize>>20)
+	p.Feed(append(big, '\n'))
+	if !p.Next() || len(p.Event().Data) != DefaultMaxEventSize-1 || p.Err() != nil {
+		t.Fatalf("largest event: Err() = %v", p.Err())
+	}
+	p.Feed(append(big, "data\n\n"...))
+	if p.Next() || !errors.Is(p.Err(), ErrEventTooLarge) {
+		t.Errorf("event over the default limit: Err() = %v", p.Err())
+	}
+}
+
+// TestLimitNothingLost checks that every event completed before the
+// offending line is delivered, whatever the chunking, and that the error is
+// sticky until Reset.
+func TestLimitNothingLost(t *testing.T) {
+	stream := "data: 1\n\nid: 2\ndata: 2\n\nevent: e\ndata: 3\n\n: " + strings.Repeat("-", 40) + "\ndata: 4\n\n"
+	want := []string{"1", "2", "3"}
+	for _, size := range []int{1, 2, 3, 7, 16, 1000} {
+		p := NewParser(Limits{MaxLineSize: 32})
+		var got []string
+		for s := stream; len(s) > 0; {
+			n := min(size, len(s))
+			p.Feed([]byte(s[:n]))
+			s = s[n:]
+			for p.Next() {
+				got = append(got, string(p.Event().Data))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || !errors.Is(p.Err(), ErrLineTooLong) || p.LastEventID() != "2" {
+			t.Errorf("chunks of %d: events %q, Err() = %v, LastEventID %q; want %q, ErrLineTooLong, \"2\"",
+				size, got, p.Err(), p.LastEventID(), want)
+		}
+	}
+}
+
+// TestReadyStateValues checks that the states have the values of the
+// EventSource constants (SSE-6), which the bridge hands to JS as they are.
+func TestReadyStateValues(t *testing.T) {
+	if Connecting != 0 || Open != 1 || Closed != 2 {
+		t.Errorf("CONNECTING, OPEN, CLOSED = %d, %d, %d; want 0, 1, 2", Connecting, Open, Closed)
+	}
+}

@@ -1,0 +1,78 @@
+package polyfill_test
+
+import (
+	"fmt"
+
+	"github.com/eventsource-wasm/eventsource/polyfill"
+)
+
+// A Parser is fed the body chunk by chunk, split anywhere, and yields each
+// event as soon as its empty line arrives.
+func ExampleParser() {
+	var p polyfill.Parser
+	chunks := []string{
+		"\xEF\xBB\xBFretry: 5000\nid: 1\nevent: gre",
+		"et\ndata: hello\r",
+		"\ndata: world\r\n\r",
+		"\n: keep-alive\n\ndata: bye\n\ndata: unfinished\n",
+	}
+	for _, chunk := range chunks {
+		p.Feed([]byte(chunk))
+		for p.Next() {
+			e := p.Event() // valid until the next call; copy what must outlive it
+			typ := string(e.Type)
+			if typ == "" {
+				typ = "message"
+			}
+			fmt.Printf("%s %q id=%q\n", typ, e.Data, e.LastEventID)
+		}
+		if err := p.Err(); err != nil {
+			fmt.Println("stopped:", err)
+			return
+		}
+	}
+	fmt.Println("last event ID:", p.LastEventID())
+	fmt.Println("reconnection time:", p.ReconnectionTime(), "ms")
+	// Output:
+	// greet "hello\nworld" id="1"
+	// message "bye" id="1"
+	// last event ID: 1
+	// reconnection time: 5000 ms
+}
+
+// A Conn decides what the host does with each response and each end of a
+// body; its parser carries the last event ID and reconnection time from
+// one response to the next.
+func ExampleConn() {
+	c := polyfill.NewConn(polyfill.Options{})
+	fmt.Println("state:", c.ReadyState() == polyfill.Connecting)
+
+	act, err := c.Response(200, "text/event-stream; charset=utf-8")
+	fmt.Println("announce:", act == polyfill.Announce, err, "open:", c.ReadyState() == polyfill.Open)
+
+	c.Feed([]byte("id: 42\nretry: 1500\ndata: tick\n\nid: 43\ndata: cut off"))
+	for c.Next() {
+		e := c.Event()
+		fmt.Printf("message %q id=%q\n", e.Data, e.LastEventID)
+	}
+
+	// The body ends cleanly: reconnect after the reconnection time, sending
+	// the last dispatched ID (the unfinished event's 43 was discarded).
+	act = c.End(polyfill.EOF)
+	id, send := c.LastEventIDHeader()
+	fmt.Println("reestablish:", act == polyfill.Reestablish, "after", c.ReconnectionTime(), "ms")
+	fmt.Printf("Last-Event-ID: %s (send: %v)\n", id, send)
+
+	// A 204 tells the client to stop.
+	act, err = c.Response(204, "")
+	fmt.Println("fail:", act == polyfill.Fail, "closed:", c.ReadyState() == polyfill.Closed)
+	fmt.Println(err)
+	// Output:
+	// state: true
+	// announce: true <nil> open: true
+	// message "tick" id="42"
+	// reestablish: true after 1500 ms
+	// Last-Event-ID: 42 (send: true)
+	// fail: true closed: true
+	// EventSource's response has a status 204 that is not 200. Aborting the connection.
+}
