@@ -1,0 +1,246 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// call is one scenario request: the query, the connection number of its key
+// and the response helpers that every scenario shares.
+type call struct {
+	s    *Server
+	w    http.ResponseWriter
+	r    *http.Request
+	q    url.Values
+	key  string
+	conn int // 1 for the key's first request
+}
+
+// Limits that keep a misbehaving test from tying up the server.
+const (
+	maxGap     = time.Second
+	maxHang    = 2 * time.Minute
+	maxBody    = 1 << 16
+	minTick    = 10 * time.Millisecond
+	defaultAcH = "authorization, content-type, last-event-id"
+)
+
+// values returns the query values of name that apply to this connection:
+// name.N for exactly this one, else name.M- for the largest M not after it,
+// else plain name.
+func (c *call) values(name string) []string {
+	if v, ok := c.q[name+"."+strconv.Itoa(c.conn)]; ok {
+		return v
+	}
+	best, bestFrom := []string(nil), -1
+	for k, v := range c.q {
+		rest, ok := strings.CutPrefix(k, name+".")
+		if !ok {
+			continue
+		}
+		from, ok := strings.CutSuffix(rest, "-")
+		if !ok {
+			continue
+		}
+		if m, err := strconv.Atoi(from); err == nil && m <= c.conn && m > bestFrom {
+			best, bestFrom = v, m
+		}
+	}
+	if best != nil {
+		return best
+	}
+	return c.q[name]
+}
+
+// param is the first value of name for this connection, and whether any was
+// given: an empty value is a value (acao= sends an empty header).
+func (c *call) param(name string) (string, bool) {
+	v := c.values(name)
+	if len(v) == 0 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// get is param with a default for an absent parameter.
+func (c *call) get(name, def string) string {
+	if v, ok := c.param(name); ok {
+		return v
+	}
+	return def
+}
+
+// number is an integer parameter; bad or absent values give def.
+func (c *call) number(name string, def int) int {
+	if n, err := strconv.Atoi(c.get(name, "")); err == nil {
+		return n
+	}
+	return def
+}
+
+// flag reads a switch; "true" is accepted because it reads better in URLs
+// written by hand.
+func (c *call) flag(name string) bool {
+	v, _ := c.param(name)
+	return v == "1" || v == "true"
+}
+
+// cors sets the CORS response headers that the query asks for. Without acao
+// none is sent, which is how a test gets a failing cross-origin request.
+func (c *call) cors(preflight bool) {
+	acao, ok := c.param("acao")
+	if !ok {
+		return
+	}
+	h := c.w.Header()
+	h.Add("Vary", "Origin")
+	if acao == "origin" {
+		// After a cross-origin redirect the browser sends Origin: null,
+		// and echoing it is what lets such a request pass.
+		acao = c.r.Header.Get("Origin")
+	}
+	h.Set("Access-Control-Allow-Origin", acao)
+	if c.get("acac", "") == "true" {
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
+	if preflight {
+		h.Set("Access-Control-Allow-Methods", "GET, POST")
+		if acah := c.get("acah", defaultAcH); acah != "" {
+			h.Set("Access-Control-Allow-Headers", acah)
+		}
+	}
+}
+
+// head writes the status line and headers of a stream response and flushes
+// them, so that the client sees the response before any body byte.
+func (c *call) head() {
+	h := c.w.Header()
+	switch ct := c.values("ctype"); {
+	case len(ct) == 0:
+		h.Set("Content-Type", "text/event-stream")
+	case len(ct) == 1 && ct[0] == "none":
+		// A nil value stops net/http from sniffing a type of its own.
+		h["Content-Type"] = nil
+	default:
+		h["Content-Type"] = ct
+	}
+	h.Set("Cache-Control", "no-store")
+	if c.flag("close") {
+		// A browser silently retries a request whose reused connection
+		// dies before the response; a fresh connection makes the next
+		// abort a network error that the page can see.
+		h.Set("Connection", "close")
+	}
+	if loc, ok := c.param("location"); ok {
+		h.Set("Location", loc)
+	}
+	c.w.WriteHeader(c.number("status", http.StatusOK))
+	c.flush()
+}
+
+// flush pushes what was written to the client and pauses for gap, so that
+// consecutive chunks arrive in separate reads. It reports false once the
+// client is gone.
+func (c *call) flush() bool {
+	if err := http.NewResponseController(c.w).Flush(); err != nil {
+		return false
+	}
+	gap := time.Duration(c.number("gap", 0)) * time.Millisecond
+	if gap <= 0 {
+		return c.r.Context().Err() == nil
+	}
+	return wait(c.r.Context(), min(gap, maxGap))
+}
+
+// write sends the chunks, flushing after each one, or after each byte with
+// bytewise=1. It reports false once the client is gone.
+func (c *call) write(chunks ...string) bool {
+	bytewise := c.flag("bytewise")
+	for _, chunk := range chunks {
+		for len(chunk) > 0 {
+			n := len(chunk)
+			if bytewise {
+				n = 1
+			}
+			if _, err := io.WriteString(c.w, chunk[:n]); err != nil {
+				return false
+			}
+			if !c.flush() {
+				return false
+			}
+			chunk = chunk[n:]
+		}
+	}
+	return true
+}
+
+// end finishes the response as the end parameter asks.
+func (c *call) end() {
+	switch c.get("end", "eof") {
+	case "drop":
+		c.drop()
+	case "hang":
+		wait(c.r.Context(), maxHang)
+	}
+}
+
+// drop closes the TCP connection under the response. Whatever was flushed
+// stays delivered, but a chunked body is left unterminated, which the client
+// sees as a network error rather than a clean end of body (SSE-27).
+func (c *call) drop() {
+	conn, _, err := http.NewResponseController(c.w).Hijack()
+	if err != nil {
+		// HTTP/2 cannot hijack; aborting the handler resets the stream.
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+// badResponse sends a response head that no browser accepts (conflicting
+// Content-Length headers) and closes the connection: a network error before
+// any response that, unlike a plain close, is never retried behind the
+// client's back.
+func (c *call) badResponse() {
+	conn, buf, err := http.NewResponseController(c.w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	defer conn.Close()
+	buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n" +
+		"Content-Length: 1\r\nContent-Length: 2\r\n\r\n")
+	buf.Flush()
+}
+
+// stream is the whole life of a simple scenario: headers, chunks, end. A
+// retry parameter comes first as its own chunk, so that any scenario can make
+// its client reconnect quickly.
+func (c *call) stream(chunks ...string) {
+	c.head()
+	if c.writeRetry() && c.write(chunks...) {
+		c.end()
+	}
+}
+
+func (c *call) writeRetry() bool {
+	if r, ok := c.param("retry"); ok {
+		return c.write("retry: " + r + "\n")
+	}
+	return true
+}
+
+// wait blocks for d or until ctx ends, and reports whether d passed.
+func wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
