@@ -11,7 +11,7 @@ FUZZTIME  ?= 20s
 # Fuzz targets of the engine; `make test` runs each briefly, `make fuzz` longer.
 FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
 GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
-JS_SOURCES   := $(wildcard js/*)
+JS_SOURCES   := $(wildcard js/*.js js/*.mjs js/*.ts)
 
 .PHONY: all build run test lint test-go test-fuzz test-wasm test-e2e bench fuzz chromium clean
 
@@ -30,7 +30,8 @@ dist/wasm_exec.js: $(WASM_EXEC)
 	@mkdir -p dist
 	cp $< $@
 
-dist/eventsource-polyfill.js: dist/wasm_exec.js $(JS_SOURCES)
+# build.mjs also precompresses the wasm, so it reruns when the wasm changes.
+dist/eventsource-polyfill.js: dist/wasm_exec.js dist/eventsource.wasm $(JS_SOURCES)
 	$(NODE) js/build.mjs dist
 
 ## run: build and serve the demo on http://$(ADDR)/

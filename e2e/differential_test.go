@@ -1,0 +1,148 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// scenario is one row of the differential suite: a constructor call, when to
+// stop recording, and what both constructors must do.
+type scenario struct {
+	name string
+	// url is the first constructor argument; {A}, {B}, {CLOSED} and {key}
+	// are replaced by the two origins, the refused origin and the side's
+	// key. Relative URLs resolve against the test page on origin A.
+	url string
+	// arg, when set, is the JS source of the first argument instead of url
+	// (same placeholders).
+	arg string
+	// init is the JS source of the second argument; empty omits it.
+	init string
+	spec spec
+	// setup is JS run in the page before recording.
+	setup string
+	// sequential runs the two sides one after the other in their own tabs,
+	// for actions that affect the whole page.
+	sequential bool
+	// want is the rendering both sides must produce (see renderer.event);
+	// the sides must also agree line for line, init line included.
+	want string
+	// native and polyfill replace want where Chrome and the standard
+	// differ on purpose: each side is checked against its own expectation
+	// and the two are not compared.
+	native, polyfill string
+	// check runs extra assertions on each side's recording.
+	check func(t *testing.T, side string, rec recording, key string)
+}
+
+var sides = [2]string{"native", "polyfill"}
+
+// TestDifferential runs every scenario with the native EventSource and with
+// EventSourcePolyfill in the same page, at the same time, each with its own
+// server key, and requires identical recordings: the same events with the
+// same type, data, lastEventId, origin and class, in the same order, the same
+// readyState in every handler and when recording stopped.
+func TestDifferential(t *testing.T) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			runScenario(t, sc)
+		})
+	}
+}
+
+func (sc scenario) args(key string) string {
+	r := strings.NewReplacer("{A}", originA, "{B}", originB, "{CLOSED}", closedOrigin, "{key}", key, "{portB}", portB)
+	first := sc.arg
+	if first == "" {
+		b, _ := json.Marshal(r.Replace(sc.url))
+		first = string(b)
+	} else {
+		first = r.Replace(first)
+	}
+	if sc.init != "" {
+		return first + ", " + sc.init
+	}
+	return first
+}
+
+func runScenario(t *testing.T, sc scenario) {
+	keys := [2]string{newKey(t, "n"), newKey(t, "p")}
+	var calls [2]string
+	for i, ctor := range [2]string{"EventSource", polyfillCtor} {
+		s := sc.spec
+		s.Ctor = ctor
+		calls[i] = s.js(sc.args(keys[i]))
+	}
+	var recs [2]recording
+	if sc.sequential {
+		for i := range recs {
+			ctx := newTab(t, "/e2e/page.html")
+			if sc.setup != "" {
+				eval[any](t, ctx, sc.setup)
+			}
+			recs[i] = eval[recording](t, ctx, calls[i])
+		}
+	} else {
+		ctx := newTab(t, "/e2e/page.html")
+		if sc.setup != "" {
+			eval[any](t, ctx, sc.setup)
+		}
+		recs = eval[[2]recording](t, ctx, "Promise.all(["+calls[0]+", "+calls[1]+"])")
+	}
+	var lines [2][]string
+	for i := range recs {
+		lines[i] = renderer{key: keys[i]}.lines(recs[i])
+	}
+
+	switch {
+	case sc.native != "" && *nativeOnly:
+		expect(t, "native", lines[0], sc.native)
+		expect(t, "native (as polyfill side)", lines[1], sc.native)
+	case sc.native != "":
+		expect(t, "native", lines[0], sc.native)
+		expect(t, "polyfill", lines[1], sc.polyfill)
+	default:
+		if sc.want != "" {
+			expect(t, "native", lines[0], sc.want)
+		}
+		if !equal(lines[0], lines[1]) {
+			t.Errorf("native and polyfill disagree:\n%s", sideBySide("native", lines[0], "polyfill", lines[1]))
+		}
+	}
+	if sc.check != nil {
+		for i := range recs {
+			sc.check(t, sides[i], recs[i], keys[i])
+		}
+	}
+	if t.Failed() {
+		for i := range recs {
+			t.Logf("%s recording (key %s):\n%s", sides[i], keys[i], strings.Join(lines[i], "\n"))
+		}
+	}
+}
+
+// connections checks how many requests the server saw for the side's key.
+func connections(want int) func(*testing.T, string, recording, string) {
+	return func(t *testing.T, side string, _ recording, key string) {
+		t.Helper()
+		if got := srv.Stats(key).Connections; got != want {
+			t.Errorf("%s: the server saw %d connections, want %d", side, got, want)
+		}
+	}
+}
+
+// gap returns the milliseconds between the first event of type from and the
+// next event of type to, or -1.
+func gap(rec recording, from, to string) float64 {
+	for i, e := range rec.Events {
+		if e.Type == from && !e.Msg {
+			for _, f := range rec.Events[i+1:] {
+				if f.Type == to && !f.Msg {
+					return f.T - e.T
+				}
+			}
+		}
+	}
+	return -1
+}

@@ -1,0 +1,251 @@
+package e2e
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource/server"
+)
+
+// testdata holds the test pages, the recorder and the worker scripts, served
+// under /e2e/ on both origins.
+//
+//go:embed testdata
+var testdata embed.FS
+
+var nativeOnly = flag.Bool("native-only", false,
+	"compare the native EventSource with itself: checks the harness and the server without ../dist")
+
+// distDir is the built polyfill, relative to this package.
+const distDir = "../dist"
+
+// tabTimeout bounds every test's browser work, so that a polyfill that hangs
+// fails its own test instead of the whole binary.
+const tabTimeout = 60 * time.Second
+
+var (
+	// browserCtx is the one browser of this test binary; each test opens a
+	// tab in it.
+	browserCtx context.Context
+	// srv backs both origins, so a key's state is shared across them.
+	srv *server.Server
+	// originA serves the test pages; originB is the cross-origin peer.
+	originA, originB string
+	// portB is origin B's port, also reachable as http://élève.example
+	// through the browser's host resolver rules.
+	portB string
+	// closedOrigin is an address where nothing listens: connecting to it is
+	// a network error before any response.
+	closedOrigin string
+	// polyfillCtor is the global that the suite compares with the native
+	// EventSource.
+	polyfillCtor = "EventSourcePolyfill"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	if *nativeOnly {
+		polyfillCtor = "EventSource"
+	} else if _, err := os.Stat(filepath.Join(distDir, "eventsource-polyfill.js")); err != nil {
+		return 1, fmt.Errorf("%v: the browser suite needs the built polyfill: run make build", err)
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		return 1, errors.New("chromium is not on PATH: run `make chromium` " +
+			"(or `apt-get install chromium`, or put a chromium binary on PATH)")
+	}
+	profile, err := os.MkdirTemp("", "e2e-chromium-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(profile)
+
+	srv = server.New(server.Options{Dist: distDir})
+	h := handler(srv)
+	a, b := httptest.NewServer(h), httptest.NewServer(h)
+	// Deferred before the browser so that they close after it: streams
+	// end when the browser goes, and Close waits for them.
+	defer a.Close()
+	defer b.Close()
+	originA, originB = a.URL, b.URL
+	_, portB, _ = net.SplitHostPort(b.Listener.Addr().String())
+	if closedOrigin, err = unusedOrigin(); err != nil {
+		return 1, err
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		// An internationalized host name for the punycode scenarios,
+		// without DNS: it is origin B under another name.
+		chromedp.Flag("host-resolver-rules", "MAP xn--lve-6lad.example 127.0.0.1"),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(ctx); err != nil {
+		return 1, fmt.Errorf("starting %s: %w", chromium, err)
+	}
+	browserCtx = ctx
+	return m.Run(), nil
+}
+
+// handler serves the test pages under /e2e/ and everything else from s.
+func handler(s *server.Server) http.Handler {
+	pages, err := fs.Sub(testdata, "testdata")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/e2e/", http.FileServerFS(pages))
+	mux := http.NewServeMux()
+	mux.Handle("/e2e/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	}))
+	mux.Handle("/", s)
+	return mux
+}
+
+// unusedOrigin finds a port, releases it and returns its origin: a request
+// there is refused, which is a network error and not a CORS failure.
+func unusedOrigin() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr, nil
+}
+
+// pageLog collects what a tab printed and threw, shown when its test fails.
+type pageLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *pageLog) add(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.lines) < 200 {
+		l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	}
+}
+
+func (l *pageLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// newTab opens a fresh tab of the shared browser on page (a path of origin
+// A), closes it when the test ends, and returns a context bounded by
+// tabTimeout. The page's console and exceptions are logged if the test fails.
+func newTab(t *testing.T, page string) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	log := &pageLog{}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			d := ev.ExceptionDetails
+			desc := d.Text
+			if d.Exception != nil {
+				desc += " " + d.Exception.Description
+			}
+			log.add("exception: %s (%s:%d)", desc, d.URL, d.LineNumber)
+		case *runtime.EventConsoleAPICalled:
+			var args []string
+			for _, a := range ev.Args {
+				if len(a.Value) > 0 {
+					args = append(args, string(a.Value))
+				} else {
+					args = append(args, a.Description)
+				}
+			}
+			log.add("console.%s: %s", ev.Type, strings.Join(args, " "))
+		}
+	}); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			if s := log.String(); s != "" {
+				t.Logf("page log:\n%s", s)
+			}
+		}
+	})
+	tctx, tcancel := context.WithTimeout(ctx, tabTimeout)
+	t.Cleanup(tcancel)
+	if err := chromedp.Do(tctx, chromedp.Navigate(originA+page)); err != nil {
+		t.Fatalf("navigating to %s: %v", page, err)
+	}
+	return tctx
+}
+
+// eval evaluates a JS expression in the tab, awaiting it if it is a promise,
+// and decodes its JSON value into T.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", abbreviate(expr, 300), err)
+	}
+	return v
+}
+
+var keySeq atomic.Int64
+
+var unsafeKey = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// newKey returns a scenario key unique in this test binary, readable in the
+// server's state: the server outlives every test.
+func newKey(t *testing.T, side string) string {
+	name := unsafeKey.ReplaceAllString(t.Name(), "_")
+	return fmt.Sprintf("%s-%s-%d", name, side, keySeq.Add(1))
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

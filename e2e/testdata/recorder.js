@@ -1,0 +1,103 @@
+// recordEventSource(spec) records what one EventSource does and resolves to
+// a JSON-able log. The differential suite runs it twice on the same page, once
+// per constructor, and compares the logs; workers load it with importScripts.
+//
+// spec: {ctor, args, types, stop: {messages, errors, opens}, grace, timeout,
+//        microtasks, throwOn, stopWindowOn, stopWindowAfter, closeNow}
+// A stop condition closes the source from inside the handler that met it, as
+// an application would; an error event seen in CLOSED always stops. Events
+// after close() are still recorded, flagged late, for `grace` ms.
+(function (g) {
+  'use strict';
+
+  g.recordEventSource = function (spec) {
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      const log = {events: [], timedOut: false};
+      const Ctor = g[spec.ctor];
+      if (typeof Ctor !== 'function') {
+        log.threw = 'no constructor ' + spec.ctor;
+        resolve(log);
+        return;
+      }
+      let es;
+      try {
+        es = new Ctor(...spec.args);
+      } catch (e) {
+        log.threw = e.name;
+        log.code = e.code || 0;
+        resolve(log);
+        return;
+      }
+      log.url = es.url;
+      log.withCredentials = es.withCredentials;
+      log.initial = es.readyState;
+
+      const stop = spec.stop || {};
+      const counts = {message: 0, open: 0, error: 0};
+      let stopped = false;
+      let timer = 0;
+      const finish = (why) => {
+        if (stopped) return;
+        stopped = true;
+        clearTimeout(timer);
+        log.final = es.readyState;
+        log.why = why;
+        es.close();
+        setTimeout(() => resolve(log), spec.grace || 0);
+      };
+      timer = setTimeout(() => {
+        log.timedOut = true;
+        finish('timeout');
+      }, spec.timeout || 5000);
+
+      const types = new Set(['open', 'message', 'error'].concat(spec.types || []));
+      for (const type of types) {
+        es.addEventListener(type, function (e) {
+          const msg = e instanceof MessageEvent;
+          const ev = {
+            type: e.type, rs: es.readyState, msg,
+            t: Math.round(performance.now() - t0),
+            bubbles: e.bubbles, cancelable: e.cancelable,
+            hasData: 'data' in e, target: e.currentTarget === es,
+          };
+          if (msg) {
+            ev.data = e.data;
+            ev.id = e.lastEventId;
+            ev.origin = e.origin;
+            // SSE-49: source null, ports empty.
+            ev.odd = e.source !== null || !Array.isArray(e.ports) || e.ports.length !== 0;
+          }
+          if (stopped) ev.late = true;
+          log.events.push(ev);
+          if (stopped) return;
+          counts[msg ? 'message' : e.type]++;
+          if (spec.microtasks && msg) {
+            // Native dispatch runs a handler's microtasks before the next
+            // event's handler (SSE-51).
+            queueMicrotask(() => log.events.push({type: 'microtask'}));
+          }
+          if (spec.stopWindowOn && spec.stopWindowOn === e.type && !stopped) {
+            g.stop();
+          }
+          if (!msg && e.type === 'error' && es.readyState === 2) {
+            finish('closed');
+          } else if ((stop.messages && counts.message >= stop.messages) ||
+                     (stop.errors && counts.error >= stop.errors) ||
+                     (stop.opens && counts.open >= stop.opens)) {
+            finish('stop');
+          }
+          if (msg && spec.throwOn && counts.message === spec.throwOn) {
+            throw new Error('listener error thrown on purpose');
+          }
+        });
+      }
+      if (spec.closeNow) finish('closeNow');
+      if (spec.stopWindowAfter) {
+        // The user agent cancels a request still waiting for its response
+        // (the server stalls it): there is no event to hook this on.
+        setTimeout(() => g.stop(), spec.stopWindowAfter);
+      }
+    });
+  };
+})(globalThis);
