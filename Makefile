@@ -3,6 +3,8 @@
 
 GO        ?= go
 NODE      ?= node
+NPM       ?= npm
+BENCHFLAGS ?=
 GOROOT    := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 WASM_RUN  := $(GOROOT)/lib/wasm/go_js_wasm_exec
@@ -13,7 +15,7 @@ FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
 GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
 JS_SOURCES   := $(wildcard js/*.js js/*.mjs js/*.ts)
 
-.PHONY: all build run test lint test-go test-fuzz test-wasm test-e2e bench fuzz chromium clean
+.PHONY: all build run test lint test-go test-fuzz test-wasm test-js test-e2e bench fuzz chromium clean
 
 all: build
 
@@ -39,7 +41,7 @@ run: build
 	$(GO) run ./server/cmd/sse-server -addr $(ADDR) -dist dist
 
 ## test: every test — lint, engine, fuzz (briefly), bridge under Node, browser suite.
-test: lint test-go test-fuzz test-wasm test-e2e
+test: lint test-go test-fuzz test-wasm test-js test-e2e
 
 lint:
 	@out=$$(gofmt -l polyfill wasm server e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -58,13 +60,21 @@ test-fuzz:
 test-wasm:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASM_RUN)" ./polyfill/... ./wasm/...
 
+# The shim with the real engine under Node, without a browser.
+test-js: build
+	$(NODE) --test js/test/*.test.mjs
+
 test-e2e: build chromium
 	$(GO) test -count=1 -timeout 8m ./e2e/...
 
-## bench: engine benchmarks, natively and compiled to wasm under Node.
-bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./polyfill/
-	GOOS=js GOARCH=wasm $(GO) test -run='^$$' -bench=. -benchmem -exec="$(WASM_RUN)" ./polyfill/
+## bench: the browser benchmark (native EventSource, this polyfill, the npm
+## alternatives, a fetch ceiling) in headless Chromium, then the engine's
+## go test -bench natively and under wasm; writes BENCHMARKS.md.
+## BENCHFLAGS=-quick for a short run that writes no file.
+bench: build chromium
+	cd js/bench && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd js/bench && $(NPM) run --silent bundle
+	$(GO) run ./e2e/bench $(BENCHFLAGS)
 
 ## fuzz: each fuzz target for FUZZTIME (default 20s).
 fuzz:
