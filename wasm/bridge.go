@@ -19,6 +19,8 @@ type bridge struct {
 	in     []byte // the chunk being parsed
 	out    []byte // the batch being built
 	funcs  []safejs.Func
+	// traffic counts the bytes fed and returned since the last collect.
+	traffic int
 }
 
 // Buffer sizes: in grows to the largest chunk seen; memory above keepBytes is
@@ -26,6 +28,9 @@ type bridge struct {
 const (
 	initialChunk = 64 << 10
 	keepBytes    = 1 << 20
+	// collectBytes of traffic between collections bound what the glue's
+	// value table holds (see collect).
+	collectBytes = 16 << 20
 )
 
 func newBridge() *bridge {
@@ -106,6 +111,10 @@ func (b *bridge) feed(args []safejs.Value) any {
 		return "EventSource: cannot read the response chunk: " + err.Error()
 	}
 	c.Feed(b.in[:n])
+	if b.traffic += n; b.traffic > collectBytes {
+		// Before this call adds its own values: they are still in use.
+		b.collect()
+	}
 	out := b.out[:0]
 	for c.Next() {
 		ev := c.Event()
@@ -125,6 +134,7 @@ func (b *bridge) feed(args []safejs.Value) any {
 	if len(out) == 0 {
 		return ""
 	}
+	b.traffic += len(out)
 	// Converted to a JS string before anything can touch the buffer again.
 	s := unsafe.String(&out[0], len(out))
 	if cap(out) > keepBytes {
@@ -183,9 +193,26 @@ func (b *bridge) close(args []safejs.Value) any {
 		c.Close()
 		id, _ := args[0].Int()
 		delete(b.conns, id)
+		if len(b.conns) == 0 {
+			b.collect() // idle: give back what the calls left (see collect)
+		}
 	}
 	b.shrink()
 	return nil
+}
+
+// collect runs Go's collector and lets the finalizers run. syscall/js keeps
+// every JS value that crosses the bridge (each call's event and arguments,
+// the chunks fed in, the batch strings returned) referenced in the glue's
+// value table until the finalizer of its js.Value runs, and the engine
+// allocates so little that Go's collector might not run for gigabytes of
+// stream: the page would keep every chunk and batch (measured: 150 MB
+// streamed, 96 MB of them still held). So feed collects after every
+// collectBytes of traffic, and close after the last connection.
+func (b *bridge) collect() {
+	b.traffic = 0
+	runtime.GC()
+	runtime.Gosched()
 }
 
 // debug() → what the bridge holds, for leak tests.
