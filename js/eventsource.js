@@ -238,12 +238,25 @@ function booleanOption(value, name, fallback) {
 // retried. A no-cors request tells them apart: if it gets a response, the
 // server is there and it was CORS. Same-origin URLs are probed too, since a
 // redirect may have led to another origin.
+//
+// But a same-origin URL that answers without a redirect cannot have failed
+// CORS, and the no-cors probe would take a transient network error (a reset
+// before the response, a server restarting) for a CORS failure whenever the
+// server answers the probe, closing the source for good where the standard
+// retries. So a same-origin URL is first asked without following redirects:
+// a direct answer means the failure was the network's.
 async function corsFailure(url, signal) {
   if (typeof realGlobal.origin !== "string") return false; // not a browser: no CORS
   if (typeof AbortSignal.any === "function" && typeof AbortSignal.timeout === "function") {
     signal = AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT)]);
   }
   try {
+    if (new URL(url).origin === realGlobal.origin) {
+      const direct = await fetch(url, {
+        mode: "same-origin", redirect: "manual", credentials: "omit", cache: "no-store", signal,
+      });
+      if (direct.type !== "opaqueredirect") return false;
+    }
     await fetch(url, { mode: "no-cors", credentials: "omit", cache: "no-store", signal });
     return true;
   } catch (_) {
@@ -450,6 +463,16 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   }
   static set wasmURL(value) {
     wasmURL = `${value}`;
+  }
+
+  // A hook for leak tests, invisible to normal code: keyed by a registered
+  // symbol, so no string name, no enumerable property and no global. It
+  // resolves to the engine's counters ({connections, funcs, goroutines,
+  // inBytes, outBytes}, see debug() in wasm/bridge.go), or to null when no
+  // engine is loaded in this global scope.
+  static [Symbol.for("eventsource-wasm.debug")]() {
+    if (engine === null) return Promise.resolve(null);
+    return engine.then((host) => (typeof host.debug === "function" ? host.debug() : null)).catch(() => null);
   }
 
   // SSE-8: an event handler attribute is one listener whose callback can be
