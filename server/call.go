@@ -19,6 +19,9 @@ type call struct {
 	q    url.Values
 	key  string
 	conn int // 1 for the key's first request
+	// probe: the request is a fetch()-based client's CORS probe
+	// (Sec-Fetch-Mode no-cors or same-origin), not a connection.
+	probe bool
 }
 
 // Limits that keep a misbehaving test from tying up the server.
@@ -119,6 +122,13 @@ func (c *call) cors(preflight bool) {
 // head writes the status line and headers of a stream response and flushes
 // them, so that the client sees the response before any body byte.
 func (c *call) head() {
+	c.writeHead()
+	c.flush()
+}
+
+// writeHead writes the status line and headers without flushing them, so
+// that they may go out together with the body.
+func (c *call) writeHead() {
 	h := c.w.Header()
 	switch ct := c.values("ctype"); {
 	case len(ct) == 0:
@@ -137,10 +147,16 @@ func (c *call) head() {
 		h.Set("Connection", "close")
 	}
 	if loc, ok := c.param("location"); ok {
+		if loc == "self" {
+			loc = c.r.URL.RequestURI() // a redirect loop
+		}
 		h.Set("Location", loc)
 	}
+	if c.get("end", "") == "short" || (c.get("end", "") == "await" && c.get("then", "") == "short") {
+		// More than will ever come: the body ends short (see end).
+		h.Set("Content-Length", strconv.Itoa(1<<30))
+	}
 	c.w.WriteHeader(c.number("status", http.StatusOK))
-	c.flush()
 }
 
 // flush pushes what was written to the client and pauses for gap, so that
@@ -170,6 +186,7 @@ func (c *call) write(chunks ...string) bool {
 			if _, err := io.WriteString(c.w, chunk[:n]); err != nil {
 				return false
 			}
+			c.s.withClient(c.key, func(cl *client) { cl.Bytes += int64(n) })
 			if !c.flush() {
 				return false
 			}
@@ -181,12 +198,60 @@ func (c *call) write(chunks ...string) bool {
 
 // end finishes the response as the end parameter asks.
 func (c *call) end() {
-	switch c.get("end", "eof") {
+	end := c.get("end", "eof")
+	if end == "await" {
+		// The test decides when: after Server.Release, end as then says.
+		if !c.await() {
+			return
+		}
+		end = c.get("then", "drop")
+	}
+	switch end {
 	case "drop":
 		c.drop()
 	case "hang":
 		wait(c.r.Context(), maxHang)
+	case "badchunk":
+		c.breakFraming()
+	case "short":
+		// The Content-Length that head declared is never reached.
+		c.drop()
 	}
+}
+
+// await blocks until [Server.Release] is called for the key, and reports
+// false if the client left first or after maxHang.
+func (c *call) await() bool {
+	var gate chan struct{}
+	c.s.withClient(c.key, func(cl *client) {
+		if cl.gate == nil {
+			cl.gate = make(chan struct{}, 16)
+		}
+		gate = cl.gate
+	})
+	t := time.NewTimer(maxHang)
+	defer t.Stop()
+	select {
+	case <-gate:
+		return true
+	case <-c.r.Context().Done():
+	case <-t.C:
+	}
+	return false
+}
+
+// breakFraming ends a chunked body with bytes that are not a chunk header:
+// the client sees a body that errors mid-stream (Chrome: invalid chunked
+// encoding), which, like a dropped connection, is a network error after the
+// response (SSE-27).
+func (c *call) breakFraming() {
+	conn, buf, err := http.NewResponseController(c.w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	defer conn.Close()
+	buf.WriteString("not a chunk size\r\n\r\n")
+	buf.Flush()
 }
 
 // drop closes the TCP connection under the response. Whatever was flushed

@@ -55,7 +55,7 @@ func ExampleServer_Stats() {
 	// 200 OK
 	// 503 Service Unavailable
 	// 204 No Content
-	// {Connections:3 Preflights:0 Probes:0}
+	// {Connections:3 Preflights:0 Probes:0 Active:0 Bytes:26}
 }
 
 // The echo scenario reports the request, and an id parameter sets the ID

@@ -107,6 +107,42 @@ var streams = map[string][]string{
 	"long": {"data: " + strings.Repeat("x", 1<<17) + "\n\n"},
 	// Many events in one chunk, dispatched in order (SSE-51).
 	"many": {manyEvents(300)},
+
+	// Hostile bodies of the reliability tests. Invalid UTF-8 in every part
+	// of the stream, some of it split across chunks (SSE-31, SSE-40,
+	// SSE-41, SSE-43, SSE-44): a field name, an event type, an id (sent
+	// back as Last-Event-ID with U+FFFD), a comment, a retry value, a
+	// surrogate, a code point above U+10FFFF, a truncated sequence before
+	// CR and before LF, and a BOM-like pair at the start.
+	"utf8-everywhere": {"retry: 50\n\xFF\xFEdata: bom-like\n\n",
+		"data: a\xC3\n\n",
+		"da\xFFta: x\n\n",
+		"event: t\xE2\x82\ndata: 1\n\n",
+		"id: i\xF0\x9F\x98\ndata: 2\n\n",
+		": comment \xFF\xFE\n",
+		"retry: 5\xFF\n",
+		"data: \xED\xA0\x80 surrogate\r\n\r\n",
+		"data: split \xE2", "\x82", "\xAC euro\n\n",
+		"data: \xF4\x90\x80\x80 above\n\n",
+		"data: end \xC0\r", "\n\r\n"},
+	// NUL in every part of the stream (SSE-37, SSE-40, SSE-42, SSE-43,
+	// SSE-44): a field name, an event type, an id (ignored), data, a
+	// comment, a retry value, a line that is just NUL.
+	"nul-everywhere": {"retry: 50\ndata\x00: ignored\n\n",
+		"event: a\x00b\ndata: 1\n\n",
+		"id: ok\n",
+		"id: x\x00y\ndata: 2\n\n",
+		"data: \x00\x00\n\n",
+		": \x00 comment\n",
+		"retry: 1\x000\n",
+		"\x00\n",
+		"data: tail\x00\n\n"},
+	// A retry of 1,000 digits, too big for any integer type: ignored, the
+	// 50 before it stays (SSE-44).
+	"retry-1000-digits": {"retry: 50\nretry: " + strings.Repeat("9", 1000) + "\ndata: 1\n\n"},
+	// A retry of 1,000 digits that means 50: leading zeros are decimal,
+	// and no overflow (SSE-44); the default would be 3000 ms.
+	"retry-1000-zeros": {"retry: " + strings.Repeat("0", 998) + "50\ndata: 1\n\n"},
 }
 
 func manyEvents(n int) string {
@@ -124,6 +160,11 @@ var dynamic = map[string]func(*call){
 	"redirect": redirect,
 	"resume":   resume,
 	"tick":     tick,
+	// The reliability tests' (reliability.go).
+	"numbered": numbered,
+	"oversize": oversize,
+	"endless":  endless,
+	"stored":   stored,
 }
 
 // ScenarioNames lists the registered scenarios in sorted order.
@@ -163,8 +204,13 @@ func (s *Server) serveScenario(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	// A fetch()-based client probes in no-cors mode, or in same-origin
+	// mode for a same-origin URL; an EventSource request is always cors.
+	mode := r.Header.Get("Sec-Fetch-Mode")
+	c.probe = mode == "no-cors" || mode == "same-origin"
 	s.withClient(c.key, func(cl *client) {
-		if r.Header.Get("Sec-Fetch-Mode") == "no-cors" {
+		cl.Active++
+		if c.probe {
 			cl.Probes++
 			c.conn = cl.Connections
 			return
@@ -172,13 +218,18 @@ func (s *Server) serveScenario(w http.ResponseWriter, r *http.Request) {
 		cl.Connections++
 		c.conn = cl.Connections
 	})
+	defer s.withClient(c.key, func(cl *client) { cl.Active-- })
 	f := lookup(c.get("as", r.PathValue("name")))
+	reset := ""
+	if !c.probe {
+		reset = c.get("reset", "")
+	}
 	switch {
 	case f == nil:
 		http.Error(w, "unknown scenario; see server.ScenarioNames", http.StatusNotFound)
-	case c.get("abort", "") == "bad":
+	case c.get("abort", "") == "bad" || reset == "bad":
 		c.badResponse()
-	case c.flag("abort"):
+	case c.flag("abort") || reset == "1":
 		c.drop()
 	case c.flag("stall"):
 		wait(r.Context(), maxHang)

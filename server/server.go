@@ -37,6 +37,18 @@
 //	acah       Access-Control-Allow-Headers of preflights (default
 //	           "authorization, content-type, last-event-id")
 //
+// More parameters, for the reliability tests:
+//
+//	reset      like abort (1 or bad), but for connections only: a CORS
+//	           probe that follows still gets its answer, as it would from
+//	           a server whose failure was transient
+//	end        also badchunk (break the chunked framing after the body) and
+//	           short (declare a Content-Length longer than the body, then
+//	           close the connection): a body that errors mid-stream; and
+//	           await: wait for Server.Release, then end as then says
+//	then       how end=await ends (default drop)
+//	location   "self" redirects to the request's own URL, a redirect loop
+//
 // Any parameter p can be given per connection: p.N applies only to the Nth
 // connection of the key, p.N- to the Nth and later ones, and plain p to the
 // rest. For example as.2-=echo makes every reconnection an echo, and
@@ -71,6 +83,9 @@ type Server struct {
 	mu      sync.Mutex
 	clients map[string]*client
 	order   []string // keys by creation, oldest first, for eviction
+
+	bodies    map[string][]string // SetBody
+	bodyOrder []string            // names by creation, oldest first
 }
 
 // Stats is what a Server has seen for one client key.
@@ -82,11 +97,20 @@ type Stats struct {
 	// Preflights counts CORS preflight requests (OPTIONS with
 	// Access-Control-Request-Method).
 	Preflights int
-	// Probes counts requests made in no-cors mode (Sec-Fetch-Mode:
-	// no-cors), such as the request a fetch()-based client sends to tell
-	// a CORS failure from a network error. They are answered like a
+	// Probes counts requests made in no-cors or same-origin mode
+	// (Sec-Fetch-Mode: no-cors or same-origin; an EventSource request is
+	// always cors), such as the request a fetch()-based client sends to
+	// tell a CORS failure from a network error. They are answered like a
 	// connection but do not count as one.
 	Probes int
+	// Active counts the scenario responses (probes included) still being
+	// served: a client that closed its EventSource must bring it back to
+	// zero, which is how a test sees that a connection was released.
+	Active int
+	// Bytes counts the body bytes written to the key's responses, flushed
+	// or not: compared with what a page has received, it tells how much
+	// is buffered in between.
+	Bytes int64
 }
 
 // client is the per-key state. The replay buffer holds the numbered events
@@ -96,6 +120,7 @@ type client struct {
 	Stats
 	replay []replayEvent
 	nextID int
+	gate   chan struct{} // Release tokens for end=await and pause=K:await
 }
 
 // replayEvent is one generated event of the resume scenario; conn records the
@@ -145,6 +170,22 @@ func (s *Server) Stats(key string) Stats {
 		return c.Stats
 	}
 	return Stats{}
+}
+
+// Release lets one response of key that waits (end=await, or
+// pause=K:await in the numbered scenario) go on: a test injects a fault at
+// the moment it chooses, such as when the page has received every event so
+// far. A release with nobody waiting is kept for the next one (up to 16).
+func (s *Server) Release(key string) {
+	s.withClient(key, func(cl *client) {
+		if cl.gate == nil {
+			cl.gate = make(chan struct{}, 16)
+		}
+		select {
+		case cl.gate <- struct{}{}:
+		default:
+		}
+	})
 }
 
 // withClient runs f on key's state under the lock, creating the state and

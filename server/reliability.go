@@ -1,0 +1,257 @@
+package server
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The scenarios of the reliability tests: a numbered stream that resumes
+// exactly after Last-Event-ID under every fault the tests inject, hostile
+// bodies of any size, and bodies stored by a test.
+
+// Bounds of the reliability scenarios, so that a mistyped URL cannot make the
+// server write forever.
+const (
+	maxNumbered     = 1 << 20 // events of one numbered stream
+	maxNumberedSize = 1 << 20 // data bytes of one numbered event
+	maxBig          = 64 << 20
+	maxEndless      = 256 << 20
+	maxHold         = 30 * time.Second
+	maxBodies       = 4096 // bodies kept by SetBody
+)
+
+// numberedPad is the padding of numbered events: ASCII and 2-, 3- and 4-byte
+// UTF-8, so that any split of a write cuts some character in two.
+const numberedPad = "abcdé€😀 "
+
+// NumberedData returns the data of event id of a numbered stream whose
+// events carry size bytes of data (at least the decimal id): the id, then a
+// space and padding cut at a character boundary. A client checks each
+// received event against it.
+func NumberedData(id, size int) string {
+	s := strconv.Itoa(id)
+	if size <= len(s)+1 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(s)
+	b.WriteByte(' ')
+	for b.Len() < size {
+		for _, r := range numberedPad {
+			if b.Len()+utf8.RuneLen(r) > size {
+				return b.String()
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// NumberedEvent returns the wire form of event id of a numbered stream.
+func NumberedEvent(id, size int) string {
+	return "id: " + strconv.Itoa(id) + "\ndata: " + NumberedData(id, size) + "\n\n"
+}
+
+// numbered publishes events with ids 1..n (NumberedEvent) and resumes after
+// the request's Last-Event-ID, as a server with a replay buffer does (SSE-27,
+// SSE-29, SSE-35). The log is every event published so far, and an event is
+// a function of its id, so any id can be replayed. Parameters, each settable
+// per connection:
+//
+//	n       the last id (default 100)
+//	size    data bytes per event (default: just the id)
+//	upto    this connection stops after that id, then ends as end says
+//	cut     this connection stops after that id, then writes the first
+//	        half of the next event and ends as end says (a partial event)
+//	batch   events per write (default 1; 0: the whole response in one
+//	        write); bytewise=1 still flushes every byte
+//	pause   K:D, pause D ms after the write that holds event K; D
+//	        "await" waits for Server.Release instead
+//	hold    milliseconds to wait before the response head
+//	proxy   1: like a buffering proxy, hold (if any) then send the head
+//	        and the whole body of this connection in one write
+//
+// A CORS probe gets an empty stream and publishes nothing.
+func numbered(c *call) {
+	if c.probe {
+		c.head()
+		return
+	}
+	n := min(max(c.number("n", 100), 0), maxNumbered)
+	size := min(max(c.number("size", 0), 0), maxNumberedSize)
+	last, err := strconv.Atoi(strings.TrimSpace(c.r.Header.Get("Last-Event-ID")))
+	if err != nil || last < 0 {
+		last = 0
+	}
+	stop := min(c.number("upto", n), n)
+	cut := c.number("cut", -1)
+	partial := ""
+	if cut >= 0 {
+		stop = min(cut, n)
+		if stop < n {
+			e := NumberedEvent(stop+1, size)
+			partial = e[:len(e)/2]
+		}
+	}
+	batch := max(c.number("batch", 1), 0)
+	pauseAt, pause, pauseAwait := -1, time.Duration(0), false
+	if k, d, ok := strings.Cut(c.get("pause", ""), ":"); ok {
+		pauseAt, _ = strconv.Atoi(k)
+		ms, _ := strconv.Atoi(d)
+		pause = min(time.Duration(ms)*time.Millisecond, maxHang)
+		pauseAwait = d == "await"
+	}
+	if hold := c.number("hold", 0); hold > 0 &&
+		!wait(c.r.Context(), min(time.Duration(hold)*time.Millisecond, maxHold)) {
+		return
+	}
+
+	if c.flag("proxy") {
+		var b strings.Builder
+		if r, ok := c.param("retry"); ok {
+			b.WriteString("retry: " + r + "\n")
+		}
+		for id := last + 1; id <= stop; id++ {
+			b.WriteString(NumberedEvent(id, size))
+		}
+		b.WriteString(partial)
+		c.writeHead()
+		if c.write(b.String()) {
+			c.end()
+		}
+		return
+	}
+
+	c.head()
+	if !c.writeRetry() {
+		return
+	}
+	var b strings.Builder
+	pending := 0
+	send := func() bool {
+		ok := b.Len() == 0 || c.write(b.String())
+		b.Reset()
+		pending = 0
+		return ok
+	}
+	for id := last + 1; id <= stop; id++ {
+		b.WriteString(NumberedEvent(id, size))
+		if id == stop {
+			// The partial event goes out in the same write as the last
+			// whole one, so a client that got that event has read it.
+			b.WriteString(partial)
+			partial = ""
+		}
+		pending++
+		if (batch > 0 && pending >= batch) || id == pauseAt {
+			if !send() {
+				return
+			}
+		}
+		if id == pauseAt {
+			resumed := false
+			if pauseAwait {
+				resumed = c.await()
+			} else {
+				resumed = wait(c.r.Context(), pause)
+			}
+			if !resumed {
+				return
+			}
+		}
+	}
+	b.WriteString(partial)
+	if send() {
+		c.end()
+	}
+}
+
+// oversize sends before small events (id 1.., "small N"), then one event of lines
+// data lines of linesize bytes each (comment=1 makes them comment lines),
+// each line its own write, then "data: after", then ends as end says. It
+// exceeds the polyfill's limits on purpose: the default 16 MiB with lines=17
+// (the default), a small maxEventSize or maxLineSize with small lines.
+func oversize(c *call) {
+	before := min(max(c.number("before", 0), 0), 1000)
+	lines := min(max(c.number("lines", 17), 0), 1024)
+	size := min(max(c.number("linesize", 1<<20), 0), maxBig)
+	if lines*size > maxBig {
+		lines = maxBig / max(size, 1)
+	}
+	field := "data: "
+	if c.flag("comment") {
+		field = ": "
+	}
+	c.head()
+	if !c.writeRetry() {
+		return
+	}
+	for i := 1; i <= before; i++ {
+		if !c.write(fmt.Sprintf("id: %d\ndata: small %d\n\n", i, i)) {
+			return
+		}
+	}
+	line := field + strings.Repeat("x", size) + "\n"
+	for range lines {
+		if !c.write(line) {
+			return
+		}
+	}
+	if c.write("\ndata: after\n\n") {
+		c.end()
+	}
+}
+
+// endless sends "data: " and then a line that never ends: x in 64 KiB
+// writes up to limit bytes (default 32 MiB), then ends as end says. A client
+// without a line limit buffers all of it.
+func endless(c *call) {
+	limit := min(max(c.number("limit", 32<<20), 0), maxEndless)
+	c.head()
+	if !c.writeRetry() || !c.write("data: ") {
+		return
+	}
+	chunk := strings.Repeat("x", 64<<10)
+	for sent := 0; sent < limit; sent += len(chunk) {
+		if !c.write(chunk[:min(len(chunk), limit-sent)]) {
+			return
+		}
+	}
+	c.end()
+}
+
+// SetBody stores a body under name for the stored scenario, as the chunks it
+// is written in: /sse/stored?body=name writes each chunk and flushes, so that
+// with a gap the client reads the body split exactly there. At most 4096
+// bodies are kept; storing more forgets the oldest.
+func (s *Server) SetBody(name string, chunks ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bodies == nil {
+		s.bodies = make(map[string][]string)
+	}
+	if _, ok := s.bodies[name]; !ok {
+		if len(s.bodyOrder) >= maxBodies {
+			delete(s.bodies, s.bodyOrder[0])
+			s.bodyOrder = s.bodyOrder[1:]
+		}
+		s.bodyOrder = append(s.bodyOrder, name)
+	}
+	s.bodies[name] = chunks
+}
+
+// stored serves a body stored with SetBody; an unknown name is a 404.
+func stored(c *call) {
+	c.s.mu.Lock()
+	chunks, ok := c.s.bodies[c.get("body", "")]
+	c.s.mu.Unlock()
+	if !ok {
+		c.w.WriteHeader(404)
+		return
+	}
+	c.stream(chunks...)
+}
