@@ -34,6 +34,10 @@ type scenario struct {
 	native, polyfill string
 	// check runs extra assertions on each side's recording.
 	check func(t *testing.T, side string, rec recording, key string)
+	// console, when set, lists for each side (native, polyfill) the parts
+	// of a console message it must log: the native EventSource's come
+	// from the browser, the polyfill's from console.error in the page.
+	console [2][]string
 }
 
 var sides = [2]string{"native", "polyfill"}
@@ -85,10 +89,16 @@ func runScenario(t *testing.T, sc scenario) {
 		}
 	} else {
 		ctx := newTab(t, "/e2e/page.html")
+		cl := watchConsole(t, ctx)
 		if sc.setup != "" {
 			eval[any](t, ctx, sc.setup)
 		}
 		recs = eval[[2]recording](t, ctx, "Promise.all(["+calls[0]+", "+calls[1]+"])")
+		for i, source := range [2]string{"browser", "page"} {
+			if len(sc.console[i]) > 0 && !*nativeOnly {
+				cl.expect(t, source, sc.console[i]...)
+			}
+		}
 	}
 	var lines [2][]string
 	for i := range recs {

@@ -113,8 +113,11 @@ func run(m *testing.M) (int, error) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
 		// An internationalized host name for the punycode scenarios,
-		// without DNS: it is origin B under another name.
-		chromedp.Flag("host-resolver-rules", "MAP xn--lve-6lad.example 127.0.0.1"),
+		// without DNS: it is origin B under another name. Names under
+		// hygiene.test are the loopback too: each is its own host for
+		// Chrome's limit of 6 connections per host, so that a page can
+		// hold 100 streams open at once.
+		chromedp.Flag("host-resolver-rules", "MAP xn--lve-6lad.example 127.0.0.1, MAP *.hygiene.test 127.0.0.1"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()

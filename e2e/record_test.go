@@ -36,6 +36,9 @@ type event struct {
 	Odd        bool    `json:"odd"` // a MessageEvent with a source or ports
 	Late       bool    `json:"late"`
 	T          float64 `json:"t"`
+	// Len is the length of data in UTF-16 code units when spec.Brief cut
+	// it, else 0.
+	Len int `json:"len"`
 }
 
 // spec is what recorder.js takes. Args is for contexts that get the spec as
@@ -53,6 +56,24 @@ type spec struct {
 	// StopWindowAfter calls window.stop() that many ms after construction.
 	StopWindowAfter int  `json:"stopWindowAfter,omitempty"`
 	CloseNow        bool `json:"closeNow,omitempty"`
+	// Brief keeps the first 64 characters of long data (see Event.Len).
+	Brief bool `json:"brief,omitempty"`
+	// Work is a busy wait in ms in every message listener.
+	Work float64 `json:"work,omitempty"`
+	// Expose names a global {log, counts, finish} of the recording in
+	// progress.
+	Expose string `json:"expose,omitempty"`
+	// CloseIn closes the source from a handler attribute or a listener.
+	CloseIn *closeIn `json:"closeIn,omitempty"`
+}
+
+// closeIn says where the recorder calls close(): in the On-th call (default
+// 1) of the handler attribute Via ("onopen", "onmessage", "onerror"), or of
+// a listener for Type when Via is "listener".
+type closeIn struct {
+	Via  string `json:"via"`
+	Type string `json:"type,omitempty"`
+	On   int    `json:"on,omitempty"`
 }
 
 // stop says when the recorder closes the source: after that many message

@@ -3,10 +3,20 @@
 // per constructor, and compares the logs; workers load it with importScripts.
 //
 // spec: {ctor, args, types, stop: {messages, errors, opens}, grace, timeout,
-//        microtasks, throwOn, stopWindowOn, stopWindowAfter, closeNow}
+//        microtasks, throwOn, stopWindowOn, stopWindowAfter, closeNow,
+//        brief, work, expose, closeIn}
 // A stop condition closes the source from inside the handler that met it, as
 // an application would; an error event seen in CLOSED always stops. Events
 // after close() are still recorded, flagged late, for `grace` ms.
+//
+// For the reliability tests: brief keeps only the first 64 characters of
+// data (and its length as len), so that long streams stay small; work is a
+// busy wait in ms in every message listener, a slow handler; expose names a
+// global that gets {log, counts, finish} while recording, so that a test can
+// follow the progress and stop it; closeIn: {via, type, on} closes the source
+// from the on-th call (default 1) of the handler attribute via ('onopen',
+// 'onmessage', 'onerror') or, with via 'listener', of an event listener for
+// type.
 (function (g) {
   'use strict';
 
@@ -63,6 +73,12 @@
           };
           if (msg) {
             ev.data = e.data;
+            if (spec.brief && e.data.length > 64) {
+              // Never half a surrogate pair.
+              const c = e.data.charCodeAt(63);
+              ev.data = e.data.slice(0, c >= 0xd800 && c <= 0xdbff ? 63 : 64);
+              ev.len = e.data.length;
+            }
             ev.id = e.lastEventId;
             ev.origin = e.origin;
             // SSE-49: source null, ports empty.
@@ -72,6 +88,10 @@
           log.events.push(ev);
           if (stopped) return;
           counts[msg ? 'message' : e.type]++;
+          if (spec.work && msg) {
+            const until = performance.now() + spec.work;
+            while (performance.now() < until) {}
+          }
           if (spec.microtasks && msg) {
             // Native dispatch runs a handler's microtasks before the next
             // event's handler (SSE-51).
@@ -92,6 +112,16 @@
           }
         });
       }
+      if (spec.closeIn) {
+        const {via, type, on = 1} = spec.closeIn;
+        let calls = 0;
+        const close = () => {
+          if (++calls === on) finish('closeIn ' + via);
+        };
+        if (via === 'listener') es.addEventListener(type, close);
+        else es[via] = close;
+      }
+      if (spec.expose) g[spec.expose] = {log, counts, finish};
       if (spec.closeNow) finish('closeNow');
       if (spec.stopWindowAfter) {
         // The user agent cancels a request still waiting for its response
