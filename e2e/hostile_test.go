@@ -112,13 +112,13 @@ var hostileScenarios = []scenario{
 			message 1 "small 2" id="2"
 			error 2
 			final 2`,
-		console: [2][]string{nil, {"event data exceeds the maximum event size"}}},
+		console: [2][]string{nil, {"exceeds maxEventSize (1024 bytes)"}}},
 	// A comment line counts as a line.
 	{name: "max-line-size", url: "/sse/oversize?before=1&lines=1&linesize=2000&comment=1&retry=50&key={key}",
 		init: "{maxLineSize: 1024}", spec: spec{Stop: stop{Messages: 2}, Grace: 150},
 		native:   "open 1\nmessage 1 \"small 1\" id=\"1\"\nmessage 1 \"after\" id=\"1\"\nfinal 1",
 		polyfill: "open 1\nmessage 1 \"small 1\" id=\"1\"\nerror 2\nfinal 2",
-		console:  [2][]string{nil, {"line exceeds the maximum line size"}}},
+		console:  [2][]string{nil, {"exceeds maxLineSize (1024 bytes)"}}},
 	// The 16 MiB default: an event of 17 lines of 1 MiB.
 	{name: "default-limit-17-MiB-event", url: "/sse/oversize?before=1&retry=50&key={key}",
 		spec: spec{Stop: stop{Messages: 3}, Grace: 150, Brief: true, Timeout: 20000},
@@ -128,7 +128,7 @@ var hostileScenarios = []scenario{
 			message 1 "after" id="1"
 			final 1`,
 		polyfill: "open 1\nmessage 1 \"small 1\" id=\"1\"\nerror 2\nfinal 2",
-		console:  [2][]string{nil, {"event data exceeds the maximum event size"}},
+		console:  [2][]string{nil, {"exceeds maxEventSize (16777216 bytes)"}},
 		check: func(t *testing.T, side string, rec recording, _ string) {
 			if side == "native" && len(rec.Events) > 2 && rec.Events[2].Len != 17<<20+16 {
 				t.Errorf("native: the big event has %d characters, want %d", rec.Events[2].Len, 17<<20+16)
@@ -141,13 +141,13 @@ var hostileScenarios = []scenario{
 		init: "{maxLineSize: 65536}", spec: spec{Timeout: 1500},
 		native:   "open 1\nfinal 1 timeout",
 		polyfill: "open 1\nerror 2\nfinal 2",
-		console:  [2][]string{nil, {"line exceeds the maximum line size"}}},
+		console:  [2][]string{nil, {"exceeds maxLineSize (65536 bytes)"}}},
 	// The same at the 16 MiB default, with 20 MiB sent.
 	{name: "endless-line-default-limit", url: "/sse/endless?limit=20971520&end=hang&key={key}",
 		spec:     spec{Timeout: 4000},
 		native:   "open 1\nfinal 1 timeout",
 		polyfill: "open 1\nerror 2\nfinal 2",
-		console:  [2][]string{nil, {"line exceeds the maximum line size"}},
+		console:  [2][]string{nil, {"exceeds maxLineSize (16777216 bytes)"}},
 		check: func(t *testing.T, side string, _ recording, key string) {
 			t.Logf("%s: the server wrote %d bytes of the endless line before the source closed", side, srv.Stats(key).Bytes)
 		}},

@@ -132,6 +132,11 @@ func (p *Parser) maxEvent() int {
 	return DefaultMaxEventSize
 }
 
+// Limits returns the limits in force, with the defaults filled in.
+func (p *Parser) Limits() Limits {
+	return Limits{MaxLineSize: p.maxLine(), MaxEventSize: p.maxEvent()}
+}
+
 // Feed hands the parser the next chunk of the body. The parser reads chunk in
 // place until [Parser.Next] returns false, so the caller must not modify it
 // before then. Feeding before Next has returned false keeps the unread rest

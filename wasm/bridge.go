@@ -4,6 +4,7 @@ package main
 
 import (
 	"runtime"
+	"strconv"
 	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource/polyfill"
@@ -128,7 +129,7 @@ func (b *bridge) feed(args []safejs.Value) any {
 	if err := c.Err(); err != nil {
 		// Rare: the status goes in front of the events already parsed.
 		c.Fail()
-		out = append([]byte("EventSource: "+err.Error()+"; the connection is closed."), out...)
+		out = append([]byte(limitMessage(err, c.Limits())), out...)
 	}
 	b.out = out
 	if len(out) == 0 {
@@ -141,6 +142,17 @@ func (b *bridge) feed(args []safejs.Value) any {
 		b.out = nil
 	}
 	return s
+}
+
+// limitMessage says which limit the stream exceeded, naming the shim's
+// option, for the console.
+func limitMessage(err error, l polyfill.Limits) string {
+	what, option, size := "an event's data", "maxEventSize", l.MaxEventSize
+	if err == polyfill.ErrLineTooLong {
+		what, option, size = "a line", "maxLineSize", l.MaxLineSize
+	}
+	return "EventSource: " + what + " of the stream exceeds " + option + " (" +
+		strconv.Itoa(size) + " bytes); the connection is closed."
 }
 
 // copyIn copies a Uint8Array into b.in, growing it for a larger chunk; the
