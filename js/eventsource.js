@@ -290,16 +290,22 @@ function countWindowStops() {
 // A body stream that errors drops the chunks nobody has read yet (a server
 // that sends an event and then resets). So reads are issued as soon as the
 // response arrives, even while the engine is still loading, and kept in order
-// until the reading loop takes over (ahead.on = false).
+// until the reading loop takes over (ahead.on = false). At most
+// READ_AHEAD_BYTES are read that way, so that a burst arriving while the
+// engine loads stays back-pressured in the network, not in this page.
+const READ_AHEAD_BYTES = 64 << 10;
+
 function readAhead(response) {
   const body = response.body;
-  const ahead = { response, reader: body ? body.getReader() : null, reads: [], on: true };
+  const ahead = { response, reader: body ? body.getReader() : null, reads: [], on: true, bytes: 0 };
   if (ahead.reader) {
     const next = () => {
       const read = ahead.reader.read();
       ahead.reads.push(read);
       read.then((r) => {
-        if (!r.done && ahead.on) next();
+        if (r.done) return;
+        ahead.bytes += r.value.length;
+        if (ahead.on && ahead.bytes < READ_AHEAD_BYTES) next();
       }, noop);
     };
     next();
