@@ -101,17 +101,8 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], ChromiumOptions(chromium, profile)...)
+	opts = append(opts,
 		// An internationalized host name for the punycode scenarios,
 		// without DNS: it is origin B under another name. Names under
 		// hygiene.test are the loopback too: each is its own host for

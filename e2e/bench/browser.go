@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource/e2e"
 )
 
 // chromium is one headless Chromium process with a fresh profile.
@@ -35,17 +37,7 @@ func startChromium(parent context.Context, execPath string) (*chromium, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(execPath),
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	opts := append(e2e.ChromiumOptions(execPath, profile),
 		// Every tab has its own window and stays visible (the page checks
 		// document.visibilityState), but a throttled timer or a
 		// backgrounded renderer would silently skew a figure, so rule
@@ -53,7 +45,7 @@ func startChromium(parent context.Context, execPath string) (*chromium, error) {
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-	}
+	)
 	actx, acancel := chromedp.NewExecAllocator(parent, opts...)
 	ctx, ccancel := chromedp.NewContext(actx)
 	c := &chromium{ctx: ctx, profile: profile}

@@ -1,0 +1,23 @@
+package e2e
+
+import "github.com/chromedp/chromedp"
+
+// ChromiumOptions returns the options that launch headless Chromium on this
+// project's machines: the binary at execPath, the flags it needs here (no
+// sandbox as root, no GPU, no QUIC, and no background traffic, which the
+// machines' closed network would refuse) and the fresh profile directory.
+// The browser suite and the benchmark (e2e/bench) both start from them.
+func ChromiumOptions(execPath, profile string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(execPath),
+		chromedp.UserDataDir(profile),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	}
+}
