@@ -1,5 +1,9 @@
 package polyfill
 
+import "errors"
+
+var errClosed = errors.New("eventsource: the connection is closed")
+
 // ReadyState is the readyState of an EventSource (SSE-6, SSE-57).
 type ReadyState uint8
 

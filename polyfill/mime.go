@@ -1,11 +1,6 @@
 package polyfill
 
-import (
-	"errors"
-	"strconv"
-)
-
-var errClosed = errors.New("eventsource: the connection is closed")
+import "strconv"
 
 // ResponseError says why a response failed the connection (SSE-21, SSE-22).
 type ResponseError struct {
@@ -126,7 +121,7 @@ func parseMIME(s string) (essence, charset string, hasCharset, ok bool) {
 				continue
 			}
 		}
-		if name == "charset" && !hasCharset && isToken(name) && isQuotedStringValue(value) {
+		if name == "charset" && !hasCharset && isQuotedStringValue(value) {
 			charset, hasCharset = value, true
 		}
 	}
