@@ -138,7 +138,11 @@ func (b *bridge) feed(args []safejs.Value) any {
 	b.traffic += len(out)
 	// Converted to a JS string before anything can touch the buffer again.
 	s := unsafe.String(&out[0], len(out))
-	if cap(out) > keepBytes {
+	// A buffer above keepBytes is kept while batches need most of it (a
+	// stream of large events would otherwise grow one from nothing on every
+	// call) and given back after a batch that needs under a quarter, or when
+	// the response ends (shrink).
+	if cap(out) > keepBytes && len(out) < cap(out)/4 {
 		b.out = nil
 	}
 	return s
@@ -238,10 +242,13 @@ func (b *bridge) debug(args []safejs.Value) any {
 	}
 }
 
-// shrink gives back a chunk buffer grown for an unusually large chunk.
+// shrink gives back buffers grown for unusually large chunks or batches.
 func (b *bridge) shrink() {
 	if cap(b.in) > keepBytes {
 		b.in = make([]byte, initialChunk)
+	}
+	if cap(b.out) > keepBytes {
+		b.out = nil
 	}
 }
 
