@@ -44,6 +44,7 @@ type config struct {
 	timeout                           time.Duration
 	sizes                             sizes
 	impls, workloads                  string // filters, "" for all
+	profile                           string // "impl:workload" to profile instead
 }
 
 func parseFlags(root string) (config, error) {
@@ -60,6 +61,7 @@ func parseFlags(root string) (config, error) {
 	flag.BoolVar(&c.verbose, "v", false, "print every job's figure to stderr")
 	flag.StringVar(&c.impls, "impls", "", "comma-separated implementations to run (native is always run): for iteration")
 	flag.StringVar(&c.workloads, "workloads", "", "comma-separated workloads to run (tiny, kib, mib, fields, latency, startup): for iteration")
+	flag.StringVar(&c.profile, "profile", "", `"impl:workload": instead of the table, print a DevTools CPU profile of that job (self and total time per function), over -rounds runs`)
 	flag.Parse()
 
 	set := map[string]bool{}
@@ -75,7 +77,7 @@ func parseFlags(root string) (config, error) {
 		}
 	}
 	// A partial run must not replace the figures of a full one.
-	if (c.quick || c.impls != "" || c.workloads != "") && !set["out"] {
+	if (c.quick || c.impls != "" || c.workloads != "" || c.profile != "") && !set["out"] {
 		c.out = ""
 	}
 	if c.rounds < 1 {
@@ -121,6 +123,15 @@ func run() error {
 	}
 	defer br.close()
 	r := &runner{srv: srv, base: hs.URL, browser: br, timeout: cfg.timeout, verbose: cfg.verbose, log: progress}
+	if cfg.profile != "" {
+		im, wl, err := profileTarget(cfg.profile, all)
+		if err != nil {
+			return err
+		}
+		pctx, cancel := context.WithTimeout(ctx, profileTimeout)
+		defer cancel()
+		return r.profileJob(pctx, im, wl, cfg.rounds, os.Stdout)
+	}
 
 	rp := &report{
 		date:      started,
