@@ -380,6 +380,8 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   // The batch being dispatched (SSE-51).
   #parts = null;
   #pos = 0;
+  #bigs = null; // the batch's large data strings, from index 1
+  #big = 1;
   #drained = null;
 
   #connectLater = () => {
@@ -668,11 +670,13 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
         }
         // One engine call per network chunk; the engine decodes and parses
         // (SSE-30..50) and returns every event the chunk completed.
-        const batch = res.host.feed(res.id, chunk.value);
-        if (batch === "") continue;
-        const parts = batch.split("\r");
+        // A string, or for events with large data an array: the batch and
+        // then those data strings (see feed in wasm/bridge.go).
+        const result = res.host.feed(res.id, chunk.value);
+        if (result === "") continue;
+        const parts = (typeof result === "string" ? result : result[0]).split("\r");
         if (parts.length > 1) {
-          await this.#dispatchBatch(parts);
+          await this.#dispatchBatch(parts, typeof result === "string" ? null : result);
           if (this.#ctrl !== ctrl) return;
         }
         if (parts[0] !== "") {
@@ -779,12 +783,14 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   // The next one goes out from a microtask queued after the previous
   // dispatchEvent returned, so the microtasks a listener queued run first, as
   // with native dispatch. Resolves when the batch is done or dropped.
-  #dispatchBatch(parts) {
+  #dispatchBatch(parts, bigs) {
     const drained = new Promise((resolve) => {
       this.#drained = resolve;
     });
     this.#parts = parts;
     this.#pos = 1;
+    this.#bigs = bigs;
+    this.#big = 1;
     this.#pump();
     return drained;
   }
@@ -797,7 +803,14 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
     if (i + 2 < parts.length && this.#readyState === OPEN) {
       this.#pos = i + 3;
       // SSE-49: type ("" means message), data, origin, lastEventId.
-      dispatch.call(this, messageEvent(parts[i] || "message", parts[i + 1], this.#eventProto, parts[i + 2]));
+      let type = parts[i];
+      let data = parts[i + 1];
+      if (type.charCodeAt(0) === 10) {
+        // LF: the data is the next large string.
+        type = type.slice(1);
+        data = this.#bigs[this.#big++];
+      }
+      dispatch.call(this, messageEvent(type || "message", data, this.#eventProto, parts[i + 2]));
       if (this.#parts === parts) promiseThen.call(settled, this.#pump);
       return;
     }
@@ -807,6 +820,7 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   #stopBatch() {
     const drained = this.#drained;
     this.#parts = null;
+    this.#bigs = null;
     this.#drained = null;
     if (drained) drained();
   }

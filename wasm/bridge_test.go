@@ -166,15 +166,58 @@ func TestNoReconnect(t *testing.T) {
 	}
 }
 
+// TestFeedLargeData checks the format for events of bigData bytes and more:
+// their type is marked with LF and their data comes after the batch, in
+// order, in an array; smaller events stay in the batch.
+func TestFeedLargeData(t *testing.T) {
+	h := host(t)
+	id := open(t, h)
+	big := strings.Repeat("b", bigData)
+	small := strings.Repeat("s", bigData-1)
+	stream := "data: 1\n\nevent: t\nid: 7\ndata: " + big + "\n\ndata: " + small + "\n\ndata: " + big + "\ndata: 2\n\n"
+	got := strs(t, call(t, h, "feed", id, uint8Array(t, []byte(stream))))
+	want := []string{"\r\r1\r\r\nt\r\r7\r\r" + small + "\r7\r\n\r\r7", big, big + "\n2"}
+	if len(got) != len(want) {
+		t.Fatalf("feed returned %d strings, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("string %d: %d bytes %.20q…, want %d bytes %.20q…", i, len(got[i]), got[i], len(want[i]), want[i])
+		}
+	}
+	// Small events alone: a plain string again.
+	if s := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: x\n\n")))); s != "\r\rx\r7" {
+		t.Fatalf("batch %q after large events", s)
+	}
+}
+
+// strs reads a JS array of strings.
+func strs(t testing.TB, v safejs.Value) []string {
+	t.Helper()
+	n, err := v.Length()
+	if err != nil || v.Type() != safejs.TypeObject {
+		t.Fatalf("want an array, got a %v", v.Type())
+	}
+	out := make([]string, n)
+	for i := range out {
+		e, err := v.Index(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = str(t, e)
+	}
+	return out
+}
+
 // TestLargeChunkAndRelease checks a chunk bigger than the input buffer and
 // that close releases the connection.
 func TestLargeChunkAndRelease(t *testing.T) {
 	h := host(t)
 	id := open(t, h)
 	big := strings.Repeat("x", 3*initialChunk)
-	s := str(t, call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n"))))
-	if s != "\r\r"+big+"\r" {
-		t.Fatalf("batch of %d bytes, want %d", len(s), len(big)+3)
+	got := strs(t, call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n"))))
+	if len(got) != 2 || got[0] != "\r\n\r\r" || got[1] != big {
+		t.Fatalf("feed returned %d strings, want the batch and %d bytes of data", len(got), len(big))
 	}
 	call(t, h, "close", id)
 	d := call(t, h, "debug")

@@ -114,6 +114,7 @@ func writeProfile(w io.Writer, prof *profiler.Profile, top int) {
 	type fn struct {
 		name        string
 		self, total float64
+		lines       map[int64]int64 // source line → samples on top there
 	}
 	byName := map[string]*fn{}
 	get := func(n *profiler.ProfileNode) *fn {
@@ -124,6 +125,15 @@ func writeProfile(w io.Writer, prof *profiler.Profile, top int) {
 			byName[name] = f
 		}
 		return f
+	}
+	for _, n := range prof.Nodes {
+		for _, pt := range n.PositionTicks {
+			f := get(n)
+			if f.lines == nil {
+				f.lines = map[int64]int64{}
+			}
+			f.lines[pt.Line] += pt.Ticks
+		}
 	}
 	for id, d := range selfUS {
 		n := nodes[id]
@@ -148,8 +158,33 @@ func writeProfile(w io.Writer, prof *profiler.Profile, top int) {
 		if i == top {
 			break
 		}
-		fmt.Fprintf(w, "| %.1f%% | %.1f%% | %s |\n", 100*f.self/total, 100*f.total/total, f.name)
+		fmt.Fprintf(w, "| %.1f%% | %.1f%% | %s%s |\n", 100*f.self/total, 100*f.total/total, f.name, hotLines(f.lines))
 	}
+}
+
+// hotLines lists the lines of a function that most samples were on, with
+// their share of its samples.
+func hotLines(lines map[int64]int64) string {
+	if len(lines) < 2 {
+		return ""
+	}
+	var sum int64
+	keys := make([]int64, 0, len(lines))
+	for l, n := range lines {
+		keys = append(keys, l)
+		sum += n
+	}
+	sort.Slice(keys, func(i, j int) bool { return lines[keys[i]] > lines[keys[j]] })
+	var b strings.Builder
+	b.WriteString(" (lines")
+	for i, l := range keys[:min(3, len(keys))] {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, " %d: %d%%", l, 100*lines[l]/sum)
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // frameName names a profile node by function, file and line.

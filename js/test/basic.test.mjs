@@ -249,6 +249,22 @@ test("split UTF-8 and CR/LF across chunks", async () => {
   assert.deepEqual(ev.map(e => e.data), ["caf\u00e9 \u2026", "x\ny"]);
 });
 
+test("large events come as strings of their own, in order with small ones (SSE-42, SSE-49)", async () => {
+  // 40 KiB and 1 MiB are above the bridge's 32 KiB threshold; 32767 bytes is
+  // just below it. Types, ids, multi-line data and non-ASCII text all cross.
+  const big = (n, c) => c.repeat(n);
+  const events = [
+    ["", "a", ""], ["big", big(40 << 10, "x"), "1"], ["", "b", "1"],
+    ["", big(32767, "y"), "2"], ["huge", big(1 << 20, "\u00e9") + "\n" + big(3, "z"), "3"], ["", "", "3"], ["end", "c", "4"],
+  ];
+  const body = events.map(([t, d, id], i) => (t ? `event: ${t}\n` : "") + d.split("\n").map((l) => `data: ${l}\n`).join("") + (id && id !== (events[i - 1] || [])[2] ? `id: ${id}\n` : "") + "\n").join("");
+  routes.set("/large", (q, r) => { sse(r); r.end(body); });
+  const es = new ES(base + "/large"); const ev = record(es, ["message", "big", "huge", "end"]);
+  await until(() => ev.length === events.length); es.close();
+  assert.deepEqual(ev.map((e) => [e.type, e.data.length, e.id]), events.map(([t, d, id]) => [t || "message", d.length, id]));
+  ev.forEach((e, i) => assert.ok(e.data === events[i][1], `event ${i} data`));
+});
+
 test("no leaked globals", () => {
   for (const k of ["Go", "fs", "path", "__eventsourceWasm", "EventSource", "EventSourcePolyfill"]) assert.equal(k in globalThis, false, k);
 });
