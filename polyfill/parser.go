@@ -215,25 +215,6 @@ func (p *Parser) Next() bool {
 	return false
 }
 
-// lineEnd returns the index in p.in of the next CR or LF at or after p.pos,
-// or len(p.in) if there is none. It remembers where it found each, so a chunk
-// with many lines and no CR is searched for CR once, not once per line.
-func (p *Parser) lineEnd() int {
-	if p.lf < p.pos {
-		p.lf = len(p.in)
-		if i := bytes.IndexByte(p.in[p.pos:], '\n'); i >= 0 {
-			p.lf = p.pos + i
-		}
-	}
-	if p.cr < p.pos {
-		p.cr = len(p.in)
-		if i := bytes.IndexByte(p.in[p.pos:], '\r'); i >= 0 {
-			p.cr = p.pos + i
-		}
-	}
-	return min(p.lf, p.cr)
-}
-
 // skipBOM consumes the bytes of a leading BOM (SSE-32) and reports whether
 // the start of the body is behind us. Bytes that began like a BOM but turn
 // out not to be one are ordinary text at the start of the first line.
