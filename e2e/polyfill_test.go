@@ -446,62 +446,53 @@ func TestDemoPage(t *testing.T) {
 // rest of the event), so everything a page can observe through the event is
 // compared with native: the class, the own properties, every attribute, and
 // the enumerable names (as a set: the polyfill enumerates `origin` first).
-// Only isTrusted differs, as for any event made by a script.
+// Only isTrusted differs, as for any event made by a script. In a window the
+// polyfill makes events with document.createEvent, in a worker with the
+// constructor: both are checked.
 func TestMessageEventShape(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
-	describe := `(Ctor, url) => new Promise((resolve, reject) => {
-		const es = new Ctor(url);
-		const timer = setTimeout(() => { es.close(); reject(new Error('no message from ' + url)); }, 10000);
-		es.addEventListener('message', (e) => {
-			clearTimeout(timer);
-			es.close();
-			const enumerable = [];
-			for (const k in e) enumerable.push(k);
-			const d = (o, k) => { const x = Object.getOwnPropertyDescriptor(o, k); return x ? [typeof x.get, x.enumerable, x.configurable] : null; };
-			let chain = null;
-			for (let p = e; p && !chain; p = Object.getPrototypeOf(p)) chain = d(p, 'origin');
-			resolve({
-				instance: e instanceof MessageEvent && e instanceof Event,
-				constructor: e.constructor === MessageEvent,
-				tag: Object.prototype.toString.call(e),
-				own: Object.getOwnPropertyNames(e).sort().join(),
-				enumerable: enumerable.sort().join(),
-				originProperty: chain,
-				type: e.type, data: e.data, origin: e.origin, lastEventId: e.lastEventId,
-				source: e.source, ports: Array.isArray(e.ports) && e.ports.length === 0 && Object.isFrozen(e.ports),
-				bubbles: e.bubbles, cancelable: e.cancelable, composed: e.composed,
-				phase: e.eventPhase, target: e.target === es && e.currentTarget === es,
-				json: Object.keys(JSON.parse(JSON.stringify(e))).join(),
-				trusted: e.isTrusted,
-			});
-		}, {once: true});
-	})`
+	ctors := []string{"NativeEventSource", "EventSourcePolyfill"}
 	for _, tc := range []struct{ name, url string }{
 		{"same origin", originA + "/sse/three?key="},
 		{"cross origin", originB + "/sse/three?acao=origin&key="},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got [2]map[string]any
-			for i, ctor := range []string{"NativeEventSource", "EventSourcePolyfill"} {
-				u := tc.url + newKey(t, "shape")
-				got[i] = eval[map[string]any](t, ctx, fmt.Sprintf("(%s)(%s, %s)", describe, ctor, jsString(u)))
-			}
-			if o, _ := got[0]["origin"].(string); !strings.HasPrefix(tc.url, o+"/") {
-				t.Errorf("native origin %q for %s", o, tc.url)
-			}
-			// The one difference: only the browser makes trusted events.
-			if got[0]["trusted"] != true || got[1]["trusted"] != false {
-				t.Errorf("isTrusted: native %v, polyfill %v; want true, false", got[0]["trusted"], got[1]["trusted"])
-			}
-			for k, v := range got[0] {
-				if k != "trusted" && fmt.Sprint(got[1][k]) != fmt.Sprint(v) {
-					t.Errorf("%s: polyfill %v, native %v", k, got[1][k], v)
+		for _, where := range []string{"window", "worker"} {
+			t.Run(tc.name+"/"+where, func(t *testing.T) {
+				var got []map[string]any
+				if where == "window" {
+					for _, ctor := range ctors {
+						got = append(got, eval[map[string]any](t, ctx, fmt.Sprintf("recordEventSource.describeMessage(%s, %s)",
+							jsString(ctor), jsString(tc.url+newKey(t, "shape")))))
+					}
+				} else {
+					b, err := json.Marshal(map[string]any{"describe": map[string]any{"ctors": []string{"EventSource", "EventSourcePolyfill"}, "url": tc.url + newKey(t, "shape")}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = eval[[]map[string]any](t, ctx, fmt.Sprintf(`new Promise((resolve, reject) => {
+						const w = new Worker('/e2e/worker.js');
+						w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+						w.onerror = (e) => reject(new Error('worker: ' + e.message));
+						w.postMessage(%s);
+					})`, b))
 				}
-			}
-			if len(got[1]) != len(got[0]) {
-				t.Errorf("polyfill described %d things, native %d", len(got[1]), len(got[0]))
-			}
-		})
+				if o, _ := got[0]["origin"].(string); !strings.HasPrefix(tc.url, o+"/") {
+					t.Errorf("native origin %q for %s", o, tc.url)
+				}
+				// The one difference: only the browser makes trusted events.
+				if got[0]["trusted"] != true || got[1]["trusted"] != false {
+					t.Errorf("isTrusted: native %v, polyfill %v; want true, false", got[0]["trusted"], got[1]["trusted"])
+				}
+				for k, v := range got[0] {
+					if k != "trusted" && fmt.Sprint(got[1][k]) != fmt.Sprint(v) {
+						t.Errorf("%s: polyfill %v, native %v", k, got[1][k], v)
+					}
+				}
+				if len(got[1]) != len(got[0]) {
+					t.Errorf("polyfill described %d things, native %d", len(got[1]), len(got[0]))
+				}
+			})
+		}
 	}
 }

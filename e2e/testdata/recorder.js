@@ -130,4 +130,41 @@
       }
     });
   };
+
+  // recordEventSource.describeMessage(ctor, url) resolves to what a page can
+  // observe of the first message event of a new ctor(url): its class, own
+  // and enumerable properties, where `origin` comes from, every attribute.
+  // TestMessageEventShape compares native with the polyfill.
+  g.recordEventSource.describeMessage = function (ctor, url) {
+    return new Promise((resolve, reject) => {
+      const es = new g[ctor](url);
+      const timer = setTimeout(() => { es.close(); reject(new Error('no message from ' + url)); }, 10000);
+      es.addEventListener('message', (e) => {
+        clearTimeout(timer);
+        es.close();
+        const enumerable = [];
+        for (const k in e) enumerable.push(k);
+        const describe = (o, k) => {
+          const d = Object.getOwnPropertyDescriptor(o, k);
+          return d ? [typeof d.get, d.enumerable, d.configurable] : null;
+        };
+        let originProperty = null;
+        for (let p = e; p && !originProperty; p = Object.getPrototypeOf(p)) originProperty = describe(p, 'origin');
+        resolve({
+          instance: e instanceof MessageEvent && e instanceof Event,
+          constructor: e.constructor === MessageEvent,
+          tag: Object.prototype.toString.call(e),
+          own: Object.getOwnPropertyNames(e).sort().join(),
+          enumerable: enumerable.sort().join(),
+          originProperty,
+          type: e.type, data: e.data, origin: e.origin, lastEventId: e.lastEventId,
+          source: e.source, ports: Array.isArray(e.ports) && e.ports.length === 0 && Object.isFrozen(e.ports),
+          bubbles: e.bubbles, cancelable: e.cancelable, composed: e.composed,
+          phase: e.eventPhase, target: e.target === es && e.currentTarget === es,
+          json: Object.keys(JSON.parse(JSON.stringify(e))).join(),
+          trusted: e.isTrusted,
+        });
+      }, {once: true});
+    });
+  };
 })(globalThis);

@@ -16,5 +16,10 @@ onmessage = async (e) => {
     }));
     return;
   }
+  if (e.data.describe) {
+    const {ctors, url} = e.data.describe;
+    postMessage(await Promise.all(ctors.map((c, i) => recordEventSource.describeMessage(c, url + i))));
+    return;
+  }
   postMessage(await Promise.all(e.data.map(recordEventSource)));
 };
