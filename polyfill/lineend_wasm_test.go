@@ -20,7 +20,7 @@ func TestIndexLineEnd(t *testing.T) {
 	}
 	fills := []byte{'a', 0x8A, 0x8D, 0x0B, 0x0C, 0x0E, 0x02, 0xFF, 0x00}
 	for _, fill := range fills {
-		for n := 0; n <= 40; n++ {
+		for n := 0; n <= 80; n++ { // the two-word start, two four-word steps, words, bytes
 			b := bytes.Repeat([]byte{fill}, n)
 			if got := indexLineEnd(b); got != n {
 				t.Fatalf("fill %#x, %d bytes, none: %d", fill, n, got)
