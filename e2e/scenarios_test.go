@@ -337,6 +337,15 @@ var scenarios = []scenario{
 			open 1
 			message 1 "{"conn":2,"method":"GET","path":"/sse/echo","headers":{"accept":"text/event-stream","cache-control":"no-cache","last-event-id":"…","pragma":"no-cache"}}" id="…"
 			final 1`},
+	// SSE-29, SSE-32: an ID that begins with U+FEFF keeps it, in
+	// lastEventId and in the header.
+	{name: "last-event-id-bom", url: "/sse/echo?retry=50&id.1=%EF%BB%BFw&key={key}", spec: spec{Stop: stop{Messages: 2}},
+		want: `open 1
+			message 1 "{"conn":1,"method":"GET","path":"/sse/echo","headers":{"accept":"text/event-stream","cache-control":"no-cache","pragma":"no-cache"}}" id="\ufeffw"
+			error 0
+			open 1
+			message 1 "{"conn":2,"method":"GET","path":"/sse/echo","headers":{"accept":"text/event-stream","cache-control":"no-cache","last-event-id":"\ufeffw","pragma":"no-cache"}}" id="\ufeffw"
+			final 1`},
 	// SSE-29, SSE-43: an id with NUL is ignored; the previous one is sent.
 	{name: "last-event-id-nul-ignored", url: "/sse/echo?retry=50&id.1=abc&id.2=a%00b&key={key}", spec: spec{Stop: stop{Messages: 3}},
 		want: `open 1
@@ -412,6 +421,13 @@ var scenarios = []scenario{
 	// SSE-32, SSE-40: a BOM later in the stream kills its line.
 	{name: "bom-late", url: "/sse/bom-late?key={key}", spec: spec{Stop: stop{Messages: 2}},
 		want: "open 1\nmessage 1 \"1\"\nmessage 1 \"3\"\nfinal 1"},
+	// SSE-32: only the stream's BOM is stripped, not one that begins data,
+	// also in data large enough to cross the bridge as a string of its own.
+	{name: "bom-in-data", url: "/sse/data-bom?key={key}", spec: spec{Stop: stop{Messages: 2}},
+		want: `open 1
+			message 1 "\ufeffsmall"
+			message 1 "\ufeffxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"…(40003 bytes, fnv aabcd7c643058dc0)
+			final 1`},
 	// SSE-30, SSE-32: every response re-arms BOM stripping.
 	{name: "bom-every-response", url: "/sse/bom-reconnect?key={key}", spec: spec{Stop: stop{Messages: 2}},
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},

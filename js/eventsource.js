@@ -155,6 +155,13 @@ function glue() {
     deleteProperty: (target, key) => delete local[key],
   });
   (function (globalThis) {
+    // The glue decodes Go's strings with `new TextDecoder("utf-8")`, which
+    // drops a leading U+FEFF from each string; data may begin with one
+    // (SSE-32 strips only the stream's), so the glue gets a decoder that
+    // keeps it.
+    const TextDecoder = function (label) {
+      return new realGlobal.TextDecoder(label, { ignoreBOM: true });
+    };
 //#include wasm_exec.js
   })(scope);
   if (typeof local.Go !== "function") throw new Error("Go's wasm_exec.js did not define Go");

@@ -85,6 +85,9 @@ var streams = map[string][]string{
 	"bom-split":  {"\xEF", "\xBB", "\xBFdata: 1\n\n"},
 	"bom-double": {"\xEF\xBB\xBF\xEF\xBB\xBFdata: 1\n\ndata: 2\n\n"},
 	"bom-late":   {"data: 1\n\n\xEF\xBB\xBFdata: 2\n\ndata: 3\n\n"},
+	// A U+FEFF that begins data is data, in a short event and in one large
+	// enough to cross the wasm bridge as a string of its own (SSE-32).
+	"data-bom": {"data: \uFEFFsmall\n\ndata: \uFEFF" + strings.Repeat("x", 40000) + "\n\n"},
 	// Every response re-arms BOM detection (SSE-30, SSE-32).
 	"bom-reconnect": {"\xEF\xBB\xBFretry: 50\ndata: 1\n\n"},
 	// The body ends inside an event: it is dropped and its id is not

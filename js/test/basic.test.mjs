@@ -249,13 +249,15 @@ test("split UTF-8 and CR/LF across chunks", async () => {
   assert.deepEqual(ev.map(e => e.data), ["caf\u00e9 \u2026", "x\ny"]);
 });
 
-test("large events come as strings of their own, in order with small ones (SSE-42, SSE-49)", async () => {
+test("large events come as strings of their own, in order with small ones (SSE-32, SSE-42, SSE-49)", async () => {
   // 40 KiB and 1 MiB are above the bridge's 32 KiB threshold; 32767 bytes is
   // just below it. Types, ids, multi-line data and non-ASCII text all cross.
   const big = (n, c) => c.repeat(n);
   const events = [
     ["", "a", ""], ["big", big(40 << 10, "x"), "1"], ["", "b", "1"],
-    ["", big(32767, "y"), "2"], ["huge", big(1 << 20, "\u00e9") + "\n" + big(3, "z"), "3"], ["", "", "3"], ["end", "c", "4"],
+    ["", big(32767, "y"), "2"], ["huge", big(1 << 20, "\u00e9") + "\n" + big(3, "z"), "3"], ["", "", "3"],
+    // SSE-32: only the stream's BOM is stripped, never one that begins data.
+    ["", "\uFEFF" + big(40 << 10, "w"), "3"], ["", "\uFEFFsmall", "3"], ["end", "c", "4"],
   ];
   const body = events.map(([t, d, id], i) => (t ? `event: ${t}\n` : "") + d.split("\n").map((l) => `data: ${l}\n`).join("") + (id && id !== (events[i - 1] || [])[2] ? `id: ${id}\n` : "") + "\n").join("");
   routes.set("/large", (q, r) => { sse(r); r.end(body); });
