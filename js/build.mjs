@@ -2,12 +2,15 @@
 // (dist/wasm_exec.js, copied there by the Makefile), with no dependencies:
 //
 //   node js/build.mjs [dist]
+//   node js/build.mjs --sizes FILE...
 //
-// writes eventsource-polyfill.js (classic script), eventsource-polyfill.mjs
+// The first writes eventsource-polyfill.js (classic script), eventsource-polyfill.mjs
 // (ES module), eventsource-polyfill.d.ts, and .gz/.br copies of the .js, .mjs
 // and .wasm files, then prints their sizes. Assembly is plain text work: the
 // source's "//#if classic" / "//#if module" … "//#endif" blocks are kept for
 // one bundle only, and "//#include wasm_exec.js" is replaced by the glue.
+// The second prints a JSON object of each file's raw, gzip and brotli sizes,
+// compressed as dist/ is, for the size report of `make bench`.
 
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -118,9 +121,20 @@ function build(dist) {
   }
 }
 
+function sizes(files) {
+  const out = {};
+  for (const file of files) {
+    const buf = readFileSync(file);
+    const text = !file.endsWith(".wasm");
+    out[file] = { raw: buf.length, gzip: gzip(buf).length, brotli: brotli(buf, text).length };
+  }
+  console.log(JSON.stringify(out));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   try {
-    build(resolve(process.argv[2] || "dist"));
+    if (process.argv[2] === "--sizes") sizes(process.argv.slice(3));
+    else build(resolve(process.argv[2] || "dist"));
   } catch (err) {
     console.error(`${basename(process.argv[1])}: ${err.message}`);
     process.exit(1);

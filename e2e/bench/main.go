@@ -40,6 +40,7 @@ func main() {
 type config struct {
 	root, out, chromium, dist, peers  string
 	quick, netCheck, goBench, verbose bool
+	fileSizes                         bool
 	rounds                            int
 	timeout                           time.Duration
 	sizes                             sizes
@@ -57,6 +58,7 @@ func parseFlags(root string) (config, error) {
 	flag.StringVar(&c.peers, "peers", filepath.Join(root, "js", "bench", "node_modules", ".cache", "bench"), "the esbuild bundles of the npm peers")
 	flag.DurationVar(&c.timeout, "timeout", 60*time.Second, "per job: an implementation slower than this on a workload shows as an error (-quick: 20s)")
 	flag.BoolVar(&c.netCheck, "netcheck", true, "also measure native EventSource in tabs attached by chromedp, with and without the Network domain")
+	flag.BoolVar(&c.fileSizes, "sizes", true, "also report the sizes of dist/ and of reference Go programs built the same way")
 	flag.BoolVar(&c.goBench, "gobench", true, "also run the engine's go test -bench natively and under wasm")
 	flag.BoolVar(&c.verbose, "v", false, "print every job's figure to stderr")
 	flag.StringVar(&c.impls, "impls", "", "comma-separated implementations to run (native is always run): for iteration")
@@ -171,6 +173,10 @@ func run() error {
 	// The Go benchmarks get the two cores to themselves.
 	br.close()
 
+	if cfg.fileSizes {
+		fmt.Fprintln(progress, "sizes of dist/ and of reference programs")
+		rp.sizes = measureSizes(ctx, root, goEnv("GOROOT"), cfg.dist)
+	}
 	if cfg.goBench {
 		fmt.Fprintln(progress, "go test -bench, natively and under wasm")
 		benchtime := ""

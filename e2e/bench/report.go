@@ -37,6 +37,7 @@ type report struct {
 	net       []*netVariant
 	netRounds int
 	goBenches []*goBench
+	sizes     []sizeRow
 }
 
 func (rp *report) write(w io.Writer) {
@@ -54,6 +55,7 @@ func (rp *report) write(w io.Writer) {
 	}
 	p("\n")
 	rp.writeBrowser(p)
+	rp.writeSizes(p)
 	rp.writeNetwork(p)
 	rp.writeGo(p)
 }
