@@ -387,8 +387,8 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   // The batch being dispatched (SSE-51).
   #parts = null;
   #pos = 0;
-  #bigs = null; // the batch's large data strings, from index 1
-  #big = 1;
+  #large = null; // the feed result holding the batch's large data
+  #next = 0; // the index there of the next large data
   #drained = null;
 
   #connectLater = () => {
@@ -677,14 +677,20 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
         }
         // One engine call per network chunk; the engine decodes and parses
         // (SSE-30..50) and returns every event the chunk completed.
-        // A string, or for events with large data an array: the batch and
-        // then those data strings (see feed in wasm/bridge.go).
+        // One batch string, or [n, batch 1 … batch n, large data 1 … m]
+        // (see feed in wasm/bridge.go); only the last batch has a status.
         const result = res.host.feed(res.id, chunk.value);
         if (result === "") continue;
-        const parts = (typeof result === "string" ? result : result[0]).split("\r");
-        if (parts.length > 1) {
-          await this.#dispatchBatch(parts, typeof result === "string" ? null : result);
-          if (this.#ctrl !== ctrl) return;
+        const single = typeof result === "string";
+        const count = single ? 1 : result[0];
+        let large = count + 1;
+        let parts;
+        for (let k = 1; k <= count; k++) {
+          parts = (single ? result : result[k]).split("\r");
+          if (parts.length > 1) {
+            large = await this.#dispatchBatch(parts, single ? null : result, large);
+            if (this.#ctrl !== ctrl) return;
+          }
         }
         if (parts[0] !== "") {
           // A size limit was exceeded: the events before it went out first.
@@ -789,15 +795,16 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   // SSE-51: dispatch the events of one batch one at a time, in stream order.
   // The next one goes out from a microtask queued after the previous
   // dispatchEvent returned, so the microtasks a listener queued run first, as
-  // with native dispatch. Resolves when the batch is done or dropped.
-  #dispatchBatch(parts, bigs) {
+  // with native dispatch. Resolves when the batch is done or dropped, to the
+  // index of the large data after the batch's.
+  #dispatchBatch(parts, large, next) {
     const drained = new Promise((resolve) => {
       this.#drained = resolve;
     });
     this.#parts = parts;
     this.#pos = 1;
-    this.#bigs = bigs;
-    this.#big = 1;
+    this.#large = large;
+    this.#next = next;
     this.#pump();
     return drained;
   }
@@ -815,7 +822,7 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
       if (type.charCodeAt(0) === 10) {
         // LF: the data is the next large string.
         type = type.slice(1);
-        data = this.#bigs[this.#big++];
+        data = this.#large[this.#next++];
       }
       dispatch.call(this, messageEvent(type || "message", data, this.#eventProto, parts[i + 2]));
       if (this.#parts === parts) promiseThen.call(settled, this.#pump);
@@ -827,9 +834,9 @@ const EventSourcePolyfill = class EventSource extends EventTarget {
   #stopBatch() {
     const drained = this.#drained;
     this.#parts = null;
-    this.#bigs = null;
+    this.#large = null;
     this.#drained = null;
-    if (drained) drained();
+    if (drained) drained(this.#next);
   }
 
   // SSE-54: a page entering the back/forward cache drops its connections

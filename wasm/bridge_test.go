@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -175,14 +176,17 @@ func TestFeedLargeData(t *testing.T) {
 	big := strings.Repeat("b", bigData)
 	small := strings.Repeat("s", bigData-1)
 	stream := "data: 1\n\nevent: t\nid: 7\ndata: " + big + "\n\ndata: " + small + "\n\ndata: " + big + "\ndata: 2\n\n"
-	got := strs(t, call(t, h, "feed", id, uint8Array(t, []byte(stream))))
-	want := []string{"\r\r1\r\r\nt\r\r7\r\r" + small + "\r7\r\n\r\r7", big, big + "\n2"}
-	if len(got) != len(want) {
-		t.Fatalf("feed returned %d strings, want %d", len(got), len(want))
+	batches, large := feedResult(t, call(t, h, "feed", id, uint8Array(t, []byte(stream))))
+	if len(batches) != 1 || batches[0] != "\r\r1\r\r\nt\r\r7\r\r"+small+"\r7\r\n\r\r7" {
+		t.Errorf("batches %.40q, want one", batches)
+	}
+	want := []string{big, big + "\n2"}
+	if len(large) != len(want) {
+		t.Fatalf("feed returned %d large data, want %d", len(large), len(want))
 	}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("string %d: %d bytes %.20q…, want %d bytes %.20q…", i, len(got[i]), got[i], len(want[i]), want[i])
+		if large[i] != want[i] {
+			t.Errorf("large data %d: %d bytes %.20q…, want %d bytes %.20q…", i, len(large[i]), large[i], len(want[i]), want[i])
 		}
 	}
 	// Small events alone: a plain string again.
@@ -191,22 +195,68 @@ func TestFeedLargeData(t *testing.T) {
 	}
 }
 
-// strs reads a JS array of strings.
-func strs(t testing.TB, v safejs.Value) []string {
+// feedResult reads what feed returned: a batch string, or an array of a
+// count, that many batches and the large data.
+func feedResult(t testing.TB, v safejs.Value) (batches, large []string) {
 	t.Helper()
-	n, err := v.Length()
-	if err != nil || v.Type() != safejs.TypeObject {
-		t.Fatalf("want an array, got a %v", v.Type())
+	if v.Type() == safejs.TypeString {
+		return []string{str(t, v)}, nil
 	}
-	out := make([]string, n)
-	for i := range out {
+	n, err := v.Length()
+	if err != nil || v.Type() != safejs.TypeObject || n < 2 {
+		t.Fatalf("want a string or an array, got a %v", v.Type())
+	}
+	first, err := v.Index(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := num(t, first)
+	for i := 1; i < n; i++ {
 		e, err := v.Index(i)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[i] = str(t, e)
+		if i <= count {
+			batches = append(batches, str(t, e))
+		} else {
+			large = append(large, str(t, e))
+		}
 	}
-	return out
+	return batches, large
+}
+
+// TestFeedCutsBatches checks that the events of a large chunk come in
+// batches of about batchBytes, cut between events, with the status (here a
+// limit exceeded at the end) in the last one only, and nothing lost.
+func TestFeedCutsBatches(t *testing.T) {
+	h := host(t)
+	id := open(t, h, true, false, 2000, 0)
+	var stream, whole strings.Builder
+	for i := range 600 {
+		d := strconv.Itoa(i) + strings.Repeat("x", 1000)
+		stream.WriteString("data: " + d + "\n\n")
+		whole.WriteString("\r\r" + d + "\r")
+	}
+	stream.WriteString("data: " + strings.Repeat("y", 3000) + "\n\n")
+	batches, large := feedResult(t, call(t, h, "feed", id, uint8Array(t, []byte(stream.String()))))
+	if len(batches) != 3 || len(large) != 0 {
+		t.Fatalf("%d batches and %d large data, want 3 and none", len(batches), len(large))
+	}
+	last := batches[len(batches)-1]
+	status, rest, _ := strings.Cut(last, "\r")
+	if !strings.Contains(status, "maxLineSize") {
+		t.Fatalf("status of the last batch: %.60q, want the limit", status)
+	}
+	joined := ""
+	for i, b := range batches[:len(batches)-1] {
+		if !strings.HasPrefix(b, "\r") || len(b) < batchBytes || len(b) > batchBytes+1100 {
+			t.Errorf("batch %d: %d bytes starting %.10q, want an empty status and about %d bytes", i, len(b), b, batchBytes)
+		}
+		joined += b
+	}
+	if joined += "\r" + rest; joined != whole.String() {
+		t.Errorf("the batches join to %d bytes, want the %d of all 600 events in order", len(joined), whole.Len())
+	}
 }
 
 // TestLargeChunkAndRelease checks a chunk bigger than the input buffer and
@@ -215,9 +265,9 @@ func TestLargeChunkAndRelease(t *testing.T) {
 	h := host(t)
 	id := open(t, h)
 	big := strings.Repeat("x", 3*initialChunk)
-	got := strs(t, call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n"))))
-	if len(got) != 2 || got[0] != "\r\n\r\r" || got[1] != big {
-		t.Fatalf("feed returned %d strings, want the batch and %d bytes of data", len(got), len(big))
+	batches, large := feedResult(t, call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n"))))
+	if len(batches) != 1 || batches[0] != "\r\n\r\r" || len(large) != 1 || large[0] != big {
+		t.Fatalf("feed returned %d batches and %d large data, want one batch and %d bytes of data", len(batches), len(large), len(big))
 	}
 	call(t, h, "close", id)
 	d := call(t, h, "debug")
