@@ -1,8 +1,9 @@
 // Command bench is the browser benchmark of eventsource-wasm: in one headless
 // Chromium run it measures native EventSource, this polyfill, the popular
 // npm alternatives and a fetch-loop ceiling side by side on the same streams,
-// then the engine's own Go benchmarks natively and under wasm, and writes
-// the figures as Markdown to stdout and to BENCHMARKS.md.
+// then the sizes of dist/ against reference Go programs built the same way
+// and the engine's own Go benchmarks natively and under wasm, and writes the
+// figures as Markdown to stdout and to BENCHMARKS.md.
 //
 // It needs dist/ (make build) and the npm peers bundled by esbuild into
 // js/bench/node_modules/.cache/bench (make bench does both). A missing piece
@@ -11,6 +12,10 @@
 // Usage:
 //
 //	go run ./e2e/bench [-quick] [-out BENCHMARKS.md] [-rounds 5]
+//	go run ./e2e/bench -profile polyfill:tiny [-rounds 5]
+//
+// The second form prints where one implementation's job spends its time,
+// from DevTools' sampling profiler, instead of the table.
 package main
 
 import (
