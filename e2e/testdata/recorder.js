@@ -74,9 +74,11 @@
           if (msg) {
             ev.data = e.data;
             if (spec.brief && e.data.length > 64) {
-              // Never half a surrogate pair.
+              // Never half a surrogate pair. Rebuilt, not sliced: V8 can
+              // make a slice that keeps the whole data alive, and the log
+              // would then hold every event of a long stream.
               const c = e.data.charCodeAt(63);
-              ev.data = e.data.slice(0, c >= 0xd800 && c <= 0xdbff ? 63 : 64);
+              ev.data = e.data.slice(0, c >= 0xd800 && c <= 0xdbff ? 63 : 64).split('').join('');
               ev.len = e.data.length;
             }
             ev.id = e.lastEventId;
