@@ -66,6 +66,7 @@ type sizeRow struct {
 	label                string
 	raw, gzip, brotli    int
 	isEngine, isBaseline bool
+	isScript             bool // no ratio: the empty program is wasm
 	err                  error
 }
 
@@ -75,7 +76,7 @@ type sizeRow struct {
 func measureSizes(ctx context.Context, root, goroot, dist string) []sizeRow {
 	rows := []sizeRow{
 		{label: "`eventsource.wasm` (the engine and bridge)", isEngine: true},
-		{label: "`eventsource-polyfill.js` (the classic script)"},
+		{label: "`eventsource-polyfill.js` (the classic script)", isScript: true},
 	}
 	files := []string{filepath.Join(dist, "eventsource.wasm"), filepath.Join(dist, "eventsource-polyfill.js")}
 	tmp, err := os.MkdirTemp("", "sizeprobe")
@@ -156,14 +157,14 @@ func (rp *report) writeSizes(p printer) {
 	p("## Sizes\n\n")
 	p("Measured by the same run: `dist/` as built (`make build`: `GOOS=js GOARCH=wasm go build -trimpath -ldflags=\"-s -w\"`, then gzip and brotli at their highest levels by `js/build.mjs`), and reference programs built by the same toolchain with the same flags. In parentheses: the ratio to the empty program.\n\n")
 	p("| file | raw | gzip | brotli |\n| --- | ---: | ---: | ---: |\n")
-	var base *sizeRow
-	for i := range rp.sizes {
-		if rp.sizes[i].isBaseline && rp.sizes[i].err == nil {
-			base = &rp.sizes[i]
+	var base sizeRow // zero: no ratios
+	for _, r := range rp.sizes {
+		if r.isBaseline && r.err == nil {
+			base = r
 		}
 	}
-	cell := func(v, b int, wasm bool) string {
-		if base == nil || !wasm {
+	cell := func(v, b int, ratio bool) string {
+		if b == 0 || !ratio {
 			return groupThousands(v)
 		}
 		return fmt.Sprintf("%s (%.2f×)", groupThousands(v), float64(v)/float64(b))
@@ -173,16 +174,12 @@ func (rp *report) writeSizes(p printer) {
 			p("| %s | error: %s | | |\n", r.label, oneLine(r.err.Error()))
 			continue
 		}
-		wasm := !strings.Contains(r.label, ".js`")
 		label := r.label
 		if r.isEngine {
 			label = "**" + label + "**"
 		}
-		var b sizeRow
-		if base != nil {
-			b = *base
-		}
-		p("| %s | %s | %s | %s |\n", label, cell(r.raw, b.raw, wasm), cell(r.gzip, b.gzip, wasm), cell(r.brotli, b.brotli, wasm))
+		ratio := !r.isScript
+		p("| %s | %s | %s | %s |\n", label, cell(r.raw, base.raw, ratio), cell(r.gzip, base.gzip, ratio), cell(r.brotli, base.brotli, ratio))
 	}
 	p("\n")
 }
