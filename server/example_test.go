@@ -40,21 +40,23 @@ func ExampleNew() {
 }
 
 // A key gives a client its own connection count, so that a parameter can
-// apply to one connection (status.2) or from one on (status.3-).
+// apply to one connection (status.2) or from one on (status.3-). Active is
+// zero once a body has been read to its end; a 204 response ends at its
+// headers, so a client may see it before the server has counted it done.
 func ExampleServer_Stats() {
 	s := server.New(server.Options{})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
 	for range 3 {
-		resp, _ := get(ts.URL+"/sse/hello?key=client-1&status.2=503&status.3-=204", nil)
+		resp, _ := get(ts.URL+"/sse/hello?key=client-1&status.2=204&status.3-=503", nil)
 		fmt.Println(resp.Status)
 	}
 	fmt.Printf("%+v\n", s.Stats("client-1"))
 	// Output:
 	// 200 OK
-	// 503 Service Unavailable
 	// 204 No Content
+	// 503 Service Unavailable
 	// {Connections:3 Preflights:0 Probes:0 Active:0 Bytes:26}
 }
 
