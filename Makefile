@@ -13,7 +13,8 @@ FUZZTIME  ?= 20s
 # Fuzz targets of the engine; `make test` runs each briefly, `make fuzz` longer.
 FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
 GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
-JS_SOURCES   := $(wildcard js/*.js js/*.mjs js/*.ts)
+JS_SOURCES   := $(wildcard js/src/*.js js/*.mjs js/*.ts)
+JS_TOOLS     := js/node_modules/.package-lock.json
 
 .PHONY: all build run test lint test-go test-fuzz test-wasm test-js test-e2e bench fuzz chromium clean
 
@@ -33,8 +34,12 @@ dist/wasm_exec.js: $(WASM_EXEC)
 	cp $< $@
 
 # build.mjs also precompresses the wasm, so it reruns when the wasm changes.
-dist/eventsource-polyfill.js: dist/wasm_exec.js dist/eventsource.wasm $(JS_SOURCES)
+dist/eventsource-polyfill.js: dist/wasm_exec.js dist/eventsource.wasm $(JS_SOURCES) $(JS_TOOLS)
 	$(NODE) js/build.mjs dist
+
+# The build tools (esbuild), from the committed lock file.
+$(JS_TOOLS): js/package.json js/package-lock.json
+	cd js && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 ## run: build and serve the demo on http://$(ADDR)/
 run: build

@@ -1,14 +1,15 @@
-// Assembles the bundles in dist/ from js/eventsource.js and Go's glue
-// (dist/wasm_exec.js, copied there by the Makefile), with no dependencies:
+// Builds the shim's bundles in dist/ from the modules of js/src and Go's glue
+// (dist/wasm_exec.js, copied there by the Makefile), with esbuild:
 //
 //   node js/build.mjs [dist]
 //   node js/build.mjs --sizes FILE...
 //
-// The first writes eventsource-polyfill.js (classic script), eventsource-polyfill.mjs
-// (ES module), eventsource-polyfill.d.ts, and .gz/.br copies of the .js, .mjs
-// and .wasm files, then prints their sizes. Assembly is plain text work: the
-// source's "//#if classic" / "//#if module" … "//#endif" blocks are kept for
-// one bundle only, and "//#include wasm_exec.js" is replaced by the glue.
+// The first writes eventsource-polyfill.js (classic script: an IIFE that
+// defines the globals), eventsource-polyfill.mjs (ES module),
+// eventsource-polyfill.d.ts, and .gz/.br copies of the .js, .mjs and .wasm
+// files, then prints their sizes. The glue is bundled in place of
+// js/src/wasm_exec_glue.js, wrapped in a function so that its global names
+// resolve to the private scope of js/src/glue.js.
 // The second prints a JSON object of each file's raw, gzip and brotli sizes,
 // compressed as dist/ is, for the size report of `make bench`.
 
@@ -16,50 +17,47 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, "src");
 
 const BANNER =
   "/*! eventsource-wasm: an EventSource (Server-Sent Events) polyfill whose engine is Go\n" +
-  " * compiled to WebAssembly; it loads eventsource.wasm from next to this file.\n" +
-  " * Includes Go's wasm_exec.js: Copyright 2018 The Go Authors, BSD-style license. */\n";
+  " * compiled to WebAssembly; it loads eventsource.wasm from next to this file. MIT License.\n" +
+  " * Includes Go's wasm_exec.js: Copyright 2018 The Go Authors, BSD-style license. */";
 
-// assemble returns the text of one bundle; target is "classic" or "module".
-export function assemble(source, glue, target) {
+// The glue as the module js/src/glue.js imports: its free names are the
+// wrapper's parameters (see js/src/wasm_exec_glue.js).
+export function glueModule(glue) {
+  return "export default function runGlue(globalThis, TextDecoder, setTimeout, fs) {\n" + glue.trimEnd() + "\n}\n";
+}
+
+function gluePlugin(glue) {
+  return {
+    name: "wasm-exec-glue",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]wasm_exec_glue\.js$/ }, () => ({ contents: glueModule(glue), loader: "js" }));
+    },
+  };
+}
+
+// bundle returns the text of one bundle; target is "classic" or "module".
+export async function bundle(glue, target) {
   if (target !== "classic" && target !== "module") throw new Error(`unknown target ${target}`);
-  const out = [];
-  let keep = true;
-  let open = null;
-  let included = false;
-  source.split("\n").forEach((line, i) => {
-    const where = `js/eventsource.js:${i + 1}`;
-    const marker = /^\s*\/\/#(if (classic|module)|endif|include wasm_exec\.js)\s*$/.exec(line);
-    if (marker) {
-      if (marker[2]) {
-        if (open) throw new Error(`${where}: nested //#if`);
-        open = marker[2];
-        keep = open === target;
-      } else if (marker[1] === "endif") {
-        if (!open) throw new Error(`${where}: //#endif without //#if`);
-        open = null;
-        keep = true;
-      } else if (keep) {
-        out.push(glue.trimEnd());
-        included = true;
-      }
-      return;
-    }
-    // Whole-line comments of our source are left out of the bundle (the
-    // glue, license header included, is kept verbatim).
-    if (!keep || /^\s*\/\//.test(line)) return;
-    if (line.trim() === "" && (out.length === 0 || out[out.length - 1] === "")) return;
-    out.push(line.trimEnd());
+  const result = await esbuild.build({
+    entryPoints: [join(src, `entry-${target}.js`)],
+    bundle: true,
+    write: false,
+    format: target === "classic" ? "iife" : "esm",
+    platform: "neutral",
+    target: "es2022",
+    legalComments: "none",
+    banner: { js: target === "classic" ? BANNER + '\n"use strict";' : BANNER },
+    plugins: [gluePlugin(glue)],
+    logLevel: "silent",
   });
-  if (open) throw new Error(`js/eventsource.js: //#if ${open} is never closed`);
-  if (!included) throw new Error("js/eventsource.js: no //#include wasm_exec.js line");
-  const body = out.join("\n").trim() + "\n";
-  if (target === "module") return BANNER + body;
-  return BANNER + '(function () {\n"use strict";\n' + body + "})();\n";
+  return result.outputFiles[0].text;
 }
 
 function gzip(buf) {
@@ -77,15 +75,14 @@ function brotli(buf, text) {
   });
 }
 
-function build(dist) {
+async function build(dist) {
   const gluePath = join(dist, "wasm_exec.js");
   if (!existsSync(gluePath)) {
     throw new Error(`${gluePath} is missing: it is Go's lib/wasm/wasm_exec.js (run make build)`);
   }
   const glue = readFileSync(gluePath, "utf8");
-  const source = readFileSync(join(here, "eventsource.js"), "utf8");
-  writeFileSync(join(dist, "eventsource-polyfill.js"), assemble(source, glue, "classic"));
-  writeFileSync(join(dist, "eventsource-polyfill.mjs"), assemble(source, glue, "module"));
+  writeFileSync(join(dist, "eventsource-polyfill.js"), await bundle(glue, "classic"));
+  writeFileSync(join(dist, "eventsource-polyfill.mjs"), await bundle(glue, "module"));
   writeFileSync(join(dist, "eventsource-polyfill.d.ts"), readFileSync(join(here, "eventsource-polyfill.d.ts")));
 
   const compressed = ["eventsource-polyfill.js", "eventsource-polyfill.mjs", "eventsource.wasm"];
@@ -134,7 +131,7 @@ function sizes(files) {
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   try {
     if (process.argv[2] === "--sizes") sizes(process.argv.slice(3));
-    else build(resolve(process.argv[2] || "dist"));
+    else await build(resolve(process.argv[2] || "dist"));
   } catch (err) {
     console.error(`${basename(process.argv[1])}: ${err.message}`);
     process.exit(1);

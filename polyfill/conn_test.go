@@ -10,16 +10,16 @@ import (
 
 // connStep is one thing a host does with a Conn, and what it must see.
 type connStep struct {
-	op     string // "state", "response", "body", "end", "close", "fail", "header", "retry"
+	op     string // "state", "response", "body", "end", "close", "request", "retry"
 	status int    // response
 	ctype  string // response
 	body   string // body: fed in one chunk, read to the end
-	cause  Cause  // end
+	why    Kind   // end
 	act    Action // response, end: the decision
 	state  ReadyState
 	events []ev   // body
 	err    error  // body: Err afterwards
-	hdr    string // header: the Last-Event-ID value, "" meaning no header
+	hdr    string // request: the Last-Event-ID value, "" meaning no header
 	ms     int    // retry: ReconnectionTime
 }
 
@@ -29,17 +29,17 @@ func response(status int, ctype string, act Action, st ReadyState) connStep {
 func body(s string, evs ...ev) connStep {
 	return connStep{op: "body", body: s, events: evs, state: Open}
 }
-func end(c Cause, act Action, st ReadyState) connStep {
-	return connStep{op: "end", cause: c, act: act, state: st}
+func end(why Kind, act Action, st ReadyState) connStep {
+	return connStep{op: "end", why: why, act: act, state: st}
 }
-func header(v string) connStep { return connStep{op: "header", hdr: v} }
+func header(v string) connStep { return connStep{op: "request", hdr: v} }
 func retryIs(ms int) connStep  { return connStep{op: "retry", ms: ms} }
 
 var (
 	closeStep = connStep{op: "close", state: Closed}
-	failStep  = connStep{op: "fail", state: Closed}
+	failStep  = end(KindRequest, Fail, Closed)
 	ok200     = response(200, "text/event-stream", Announce, Open)
-	eof       = end(EOF, Reestablish, Connecting)
+	eof       = end(KindEnded, Reestablish, Connecting)
 )
 
 type connTest struct {
@@ -57,29 +57,35 @@ var connTests = []connTest{
 		ok200, body("data: a\n\n", msg("a", "")), eof, ok200, body("data: b\n\n", msg("b", "")), eof}},
 	{rules: "SSE-27", name: "empty 200 body loops", steps: []connStep{ok200, eof, ok200, eof, ok200, eof}},
 	{rules: "SSE-27 SSE-19", name: "network error mid-body reestablishes", steps: []connStep{
-		ok200, body("data: a\n\ndata: b\n", msg("a", "")), end(NetworkError, Reestablish, Connecting)}},
+		ok200, body("data: a\n\ndata: b\n", msg("a", "")), end(KindNetwork, Reestablish, Connecting)}},
 	{rules: "SSE-19 SSE-20 SSE-57", name: "network error before a response retries", steps: []connStep{
-		end(NetworkError, Reestablish, Connecting), end(NetworkError, Reestablish, Connecting), ok200}},
+		end(KindNetwork, Reestablish, Connecting), end(KindNetwork, Reestablish, Connecting), ok200}},
 	{rules: "SSE-19 SSE-20 SSE-23", name: "aborted before a response fails", steps: []connStep{
-		end(Aborted, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+		end(KindAborted, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+	{rules: "SSE-20 SSE-23", name: "CORS failure fails", steps: []connStep{
+		end(KindCORS, Fail, Closed), end(KindNetwork, Fail, Closed)}},
 	{rules: "SSE-20 SSE-23", name: "aborted mid-body fails", steps: []connStep{
-		ok200, body("data: a\n\n", msg("a", "")), end(Aborted, Fail, Closed), end(EOF, Fail, Closed)}},
+		ok200, body("data: a\n\n", msg("a", "")), end(KindAborted, Fail, Closed), end(KindEnded, Fail, Closed)}},
 	{rules: "SSE-21 SSE-23", name: "failure is final", steps: []connStep{
 		response(204, "text/event-stream", Fail, Closed), response(200, "text/event-stream", Fail, Closed),
-		end(EOF, Fail, Closed), end(NetworkError, Fail, Closed)}},
+		end(KindEnded, Fail, Closed), end(KindNetwork, Fail, Closed)}},
 	{rules: "SSE-22 SSE-23", name: "bad type after reconnecting fails", steps: []connStep{
-		ok200, eof, response(200, "text/html", Fail, Closed), end(EOF, Fail, Closed)}},
+		ok200, eof, response(200, "text/html", Fail, Closed), end(KindEnded, Fail, Closed)}},
 	{rules: "SSE-53", name: "close while open", steps: []connStep{
-		ok200, closeStep, end(EOF, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+		ok200, closeStep, end(KindEnded, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
 	{rules: "SSE-53 SSE-28", name: "close during the reconnection wait", steps: []connStep{
-		ok200, eof, closeStep, response(200, "text/event-stream", Fail, Closed), end(NetworkError, Fail, Closed)}},
+		ok200, eof, closeStep, response(200, "text/event-stream", Fail, Closed), end(KindNetwork, Fail, Closed)}},
 	{rules: "SSE-53 SSE-17", name: "close before the first request", steps: []connStep{
-		closeStep, response(200, "text/event-stream", Fail, Closed), end(NetworkError, Fail, Closed)}},
-	{rules: "SSE-23", name: "host fail", steps: []connStep{ok200, failStep, end(EOF, Fail, Closed)}},
-	{rules: "SSE-27", name: "NoReconnect", opts: Options{NoReconnect: true}, steps: []connStep{
-		ok200, body("data: a\n\n", msg("a", "")), end(EOF, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
-	{rules: "SSE-19", name: "NoReconnect on network error", opts: Options{NoReconnect: true}, steps: []connStep{
-		end(NetworkError, Fail, Closed)}},
+		closeStep, response(200, "text/event-stream", Fail, Closed), end(KindNetwork, Fail, Closed)}},
+	{rules: "SSE-23", name: "host fail", steps: []connStep{ok200, failStep, end(KindEnded, Fail, Closed)}},
+	{rules: "SSE-27", name: "ReconnectNever", opts: Options{Reconnect: ReconnectNever}, steps: []connStep{
+		ok200, body("data: a\n\n", msg("a", "")), end(KindEnded, Fail, Closed), response(200, "text/event-stream", Fail, Closed)}},
+	{rules: "SSE-19", name: "ReconnectNever on network error", opts: Options{Reconnect: ReconnectNever}, steps: []connStep{
+		end(KindNetwork, Fail, Closed)}},
+	{rules: "SSE-27", name: "POST does not reconnect", opts: Options{Method: "POST"}, steps: []connStep{
+		ok200, end(KindEnded, Fail, Closed)}},
+	{rules: "SSE-27", name: "POST with ReconnectAlways", opts: Options{Method: "POST", Reconnect: ReconnectAlways}, steps: []connStep{
+		ok200, eof, ok200}},
 
 	// SSE-29: the Last-Event-ID header.
 	{rules: "SSE-29 SSE-30 SSE-46", name: "id persists across End and Response", steps: []connStep{
@@ -87,7 +93,7 @@ var connTests = []connTest{
 		ok200, header("1"), body("data: b\n\n", msg("b", "1")), eof, header("1")}},
 	{rules: "SSE-29 SSE-43", name: "empty id sends no header", steps: []connStep{
 		ok200, body("id: 1\n\n"), header("1"), body("id\n\n"), header(""), eof, header(""),
-		ok200, body("id: 2\n\nid:\n\n"), end(NetworkError, Reestablish, Connecting), header("")}},
+		ok200, body("id: 2\n\nid:\n\n"), end(KindNetwork, Reestablish, Connecting), header("")}},
 	{rules: "SSE-29 SSE-43", name: "NUL ids never sent", steps: []connStep{
 		ok200, body("id: a\x00b\ndata: x\n\n", msg("x", "")), header(""),
 		body("id: 1\n\nid: \x00\n\n"), eof, header("1")}},
@@ -95,23 +101,29 @@ var connTests = []connTest{
 		ok200, body("id: 1\n\nid: 2\ndata: x\n"), eof, header("1"), ok200, body("\n"), header("1")}},
 	{rules: "SSE-29 SSE-31", name: "header is the decoded id", steps: []connStep{
 		ok200, body("id: …\n\n"), header("…"), body("id: a\xF0\x9F\x98\n\n"), header("a\uFFFD")}},
+	{rules: "SSE-29 SSE-16", name: "initial id sent from the first request", opts: Options{LastEventID: "7"}, steps: []connStep{
+		header("7"), ok200, body("data: a\n\n", msg("a", "7")), body("id\n\n"), header("")}},
+	{rules: "SSE-29", name: "initial id that no header can carry", opts: Options{LastEventID: "a\nb"}, steps: []connStep{
+		header(""), ok200, body("data: a\n\n", msg("a", "a\nb"))}},
 
 	// SSE-18/44: the reconnection time.
 	{rules: "SSE-18 SSE-44 SSE-30", name: "retry persists", steps: []connStep{
 		retryIs(3000), ok200, body("retry: 500\n"), retryIs(500), eof, retryIs(500), ok200, retryIs(500),
 		body("retry: x\n"), retryIs(500), body("retry\n"), retryIs(3000), body("retry: 99999999999\n"), retryIs(MaxRetry)}},
 	{rules: "SSE-44 SSE-35", name: "retry in an unfinished event", steps: []connStep{
-		ok200, body("data: a\nretry: 10\n"), end(NetworkError, Reestablish, Connecting), retryIs(10)}},
+		ok200, body("data: a\nretry: 10\n"), end(KindNetwork, Reestablish, Connecting), retryIs(10)}},
 	{rules: "SSE-30 SSE-35", name: "Response starts afresh", steps: []connStep{
 		ok200, body("event: e\ndata: a\n\xEF\xBB"), eof, ok200, body("\xEF\xBB\xBF\ndata: b\n\n", msg("b", ""))}},
+	{rules: "SSE-18 SSE-44", name: "initial delay until a retry field", opts: Options{Policy: Policy{InitialDelay: 250}}, steps: []connStep{
+		retryIs(250), ok200, body("retry: 40\n"), retryIs(40), body("retry\n"), retryIs(250)}},
 
-	// Limits: the host fails the connection on a parser error.
+	// Limits: the connection fails on a parser error, after the events before.
 	{rules: "SSE-34", name: "line too long", opts: Options{Limits: Limits{MaxLineSize: 16}}, steps: []connStep{
-		ok200, {op: "body", body: "data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n", events: []ev{msg("a", "")}, err: ErrLineTooLong, state: Open},
-		{op: "body", body: "data: c\n\n", err: ErrLineTooLong, state: Open}, failStep, end(EOF, Fail, Closed)}},
-	{rules: "SSE-42", name: "event too large", opts: Options{Limits: Limits{MaxEventSize: 10}}, steps: []connStep{
-		ok200, {op: "body", body: "data: a\n\ndata: 01234\ndata: 56789\n\n", events: []ev{msg("a", "")}, err: ErrEventTooLarge, state: Open},
-		eof, ok200, body("data: c\n\n", msg("c", ""))}},
+		ok200, {op: "body", body: "data: a\n\ndata: 0123456789abcdef\n\ndata: b\n\n", events: []ev{msg("a", "")}, err: ErrLineTooLong, state: Closed},
+		{op: "body", body: "data: c\n\n", err: ErrLineTooLong, state: Closed}, end(KindEnded, Fail, Closed)}},
+	{rules: "SSE-42 SSE-34", name: "event too large", opts: Options{Limits: Limits{MaxEventSize: 10}}, steps: []connStep{
+		ok200, {op: "body", body: "data: a\n\ndata: 01234\ndata: 56789\n\n", events: []ev{msg("a", "")}, err: ErrEventTooLarge, state: Closed},
+		end(KindEnded, Fail, Closed)}},
 }
 
 func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
@@ -119,12 +131,12 @@ func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
 	where := fmt.Sprintf("step %d (%s)", i, s.op)
 	switch s.op {
 	case "response":
-		act, err := c.Response(s.status, s.ctype)
-		if act != s.act {
-			t.Fatalf("%s: Response(%d, %q) = %v, want %v", where, s.status, s.ctype, act, s.act)
+		d := c.Response(Response{Status: s.status, ContentType: s.ctype})
+		if d.Action != s.act {
+			t.Fatalf("%s: Response(%d, %q) = %v, want %v", where, s.status, s.ctype, d.Action, s.act)
 		}
-		if (err != nil) != (act == Fail) {
-			t.Errorf("%s: action %v with error %v", where, act, err)
+		if d.Action == Announce && d.Err != nil {
+			t.Errorf("%s: announce with error %v", where, d.Err)
 		}
 	case "body":
 		c.Feed([]byte(s.body))
@@ -140,25 +152,28 @@ func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
 		if fmt.Sprint(got) != fmt.Sprint(s.events) {
 			t.Errorf("%s: events %q, want %q", where, got, s.events)
 		}
-		if !errors.Is(c.Err(), s.err) || (c.Err() == nil) != (s.err == nil) {
-			t.Errorf("%s: Err() = %v, want %v", where, c.Err(), s.err)
+		var err error
+		if c.Err() != nil {
+			err = c.Err()
+		}
+		if !errors.Is(err, s.err) || (err == nil) != (s.err == nil) {
+			t.Errorf("%s: Err() = %v, want %v", where, err, s.err)
 		}
 	case "end":
-		if act := c.End(s.cause); act != s.act {
-			t.Fatalf("%s: End(%v) = %v, want %v", where, s.cause, act, s.act)
-		}
-		if c.Err() != nil {
-			t.Errorf("%s: Err() = %v after End", where, c.Err())
+		d := c.End(s.why)
+		if d.Action != s.act {
+			t.Fatalf("%s: End(%v) = %v, want %v", where, s.why, d.Action, s.act)
 		}
 	case "state": // only check it
 	case "close":
 		c.Close()
-	case "fail":
-		c.Fail()
-	case "header":
-		v, send := c.LastEventIDHeader()
-		if v != s.hdr || send != (s.hdr != "") {
-			t.Errorf("%s: LastEventIDHeader() = %q, %v; want %q", where, v, send, s.hdr)
+	case "request":
+		r, err := c.Connect()
+		if err != nil {
+			t.Fatalf("%s: Connect() failed: %v", where, err)
+		}
+		if r.LastEventID != s.hdr {
+			t.Errorf("%s: Connect().LastEventID = %q; want %q", where, r.LastEventID, s.hdr)
 		}
 		return
 	case "retry":
@@ -170,18 +185,22 @@ func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
 	if got := c.ReadyState(); got != s.state {
 		t.Fatalf("%s: ReadyState() = %v, want %v", where, got, s.state)
 	}
+	if got := c.ReadyState(); s.op == "response" || s.op == "end" {
+		if want := s.act.State(); got != want {
+			t.Errorf("%s: the decision shows %v, the connection is %v", where, want, got)
+		}
+	}
 }
 
 func TestConn(t *testing.T) {
 	for _, tt := range connTests {
 		t.Run(tt.rules+"/"+tt.name, func(t *testing.T) {
 			for _, raw := range []bool{false, true} {
-				c := NewConn(tt.opts)
-				if raw {
-					// A raw host decodes events itself; the connection's
-					// decisions and header must not change.
-					c.SetRaw(true)
-				}
+				// A raw host decodes events itself; the connection's
+				// decisions and header must not change.
+				o := tt.opts
+				o.RawText = raw
+				c := NewConn("http://example.com/sse", o)
 				for i, s := range tt.steps {
 					runConnStep(t, c, i, s)
 				}
@@ -193,13 +212,12 @@ func TestConn(t *testing.T) {
 // TestConnStatus covers SSE-19c and SSE-21: only 200 is accepted.
 func TestConnStatus(t *testing.T) {
 	for _, status := range []int{0, 100, 199, 201, 204, 205, 206, 210, 226, 299, 301, 302, 304, 307, 400, 404, 410, 500, 503, 999} {
-		c := NewConn(Options{})
-		act, err := c.Response(status, "text/event-stream")
-		var re *ResponseError
-		if act != Fail || c.ReadyState() != Closed || !errors.As(err, &re) || re.Status != status {
-			t.Errorf("SSE-21: status %d: %v, %v, state %v; want Fail with a *ResponseError", status, act, err, c.ReadyState())
-		} else if !strings.Contains(err.Error(), fmt.Sprint(status)) {
-			t.Errorf("SSE-21: status %d: message %q does not name it", status, err)
+		c := NewConn("http://example.com/", Options{})
+		d := c.Response(Response{Status: status, ContentType: "text/event-stream"})
+		if d.Action != Fail || c.ReadyState() != Closed || d.Err == nil || d.Err.Kind != KindStatus || d.Err.Status != status {
+			t.Errorf("SSE-21: status %d: %+v, state %v; want Fail with KindStatus", status, d, c.ReadyState())
+		} else if !strings.Contains(d.Err.Error(), fmt.Sprint(status)) {
+			t.Errorf("SSE-21: status %d: message %q does not name it", status, d.Err)
 		}
 	}
 }
@@ -265,38 +283,45 @@ func TestConnMIME(t *testing.T) {
 			if strict {
 				want = tt.strict
 			}
-			c := NewConn(Options{StrictCharset: strict})
-			act, err := c.Response(200, tt.ctype)
-			if got := act == Announce; got != want {
-				t.Errorf("SSE-22: Content-Type %q, strict %v: %v (%v), want ok=%v", tt.ctype, strict, act, err, want)
+			c := NewConn("http://example.com/", Options{StrictCharset: strict})
+			d := c.Response(Response{Status: 200, ContentType: tt.ctype})
+			if got := d.Action == Announce; got != want {
+				t.Errorf("SSE-22: Content-Type %q, strict %v: %v (%v), want ok=%v", tt.ctype, strict, d.Action, d.Err, want)
 				continue
 			}
-			var re *ResponseError
-			if !want && (!errors.As(err, &re) || re.ContentType != tt.ctype || re.Error() == "") {
-				t.Errorf("SSE-22: Content-Type %q: error %v, want a *ResponseError naming it", tt.ctype, err)
+			if !want && (d.Err == nil || d.Err.Kind != KindContentType || d.Err.ContentType != tt.ctype || d.Err.Error() == "") {
+				t.Errorf("SSE-22: Content-Type %q: error %v, want KindContentType naming it", tt.ctype, d.Err)
 			}
 		}
 	}
 }
 
-// TestConnClosedError checks that a closed connection refuses a response
-// with an error that is not about the response.
+// TestConnClosedError checks that a closed connection refuses a response,
+// and a new attempt, without an error about either.
 func TestConnClosedError(t *testing.T) {
-	c := NewConn(Options{})
+	c := NewConn("http://example.com/", Options{})
 	c.Close()
-	act, err := c.Response(200, "text/event-stream")
-	var re *ResponseError
-	if act != Fail || err == nil || errors.As(err, &re) {
-		t.Errorf("Response after Close = %v, %v; want Fail and a non-response error", act, err)
+	if d := c.Response(Response{Status: 200, ContentType: "text/event-stream"}); d.Action != Fail || d.Err != nil {
+		t.Errorf("Response after Close = %+v; want Fail without an error", d)
+	}
+	if _, err := c.Connect(); err != nil || c.ReadyState() != Closed {
+		t.Errorf("Connect after Close: %v, %v", err, c.ReadyState())
 	}
 }
 
-// TestConnZeroValue checks that a zero Conn behaves as NewConn(Options{}).
+// TestConnZeroValue checks that a zero Conn behaves as a new one, bar the
+// URL: it has none to request.
 func TestConnZeroValue(t *testing.T) {
 	var c Conn
-	steps := []connStep{{op: "state", state: Connecting}, ok200, body("id: 1\ndata: a\n\n", msg("a", "1")), eof, header("1"), retryIs(3000)}
+	steps := []connStep{{op: "state", state: Connecting}, ok200, body("id: 1\ndata: a\n\n", msg("a", "1")), eof, retryIs(3000)}
 	for i, s := range steps {
 		runConnStep(t, &c, i, s)
+	}
+	if c.LastEventID() != "1" {
+		t.Errorf("LastEventID() = %q", c.LastEventID())
+	}
+	if _, err := c.Connect(); err == nil || err.Kind != KindScheme {
+		t.Errorf("Connect() without a URL: %v, want KindScheme", err)
 	}
 }
 

@@ -40,15 +40,16 @@ func ExampleParser() {
 	// reconnection time: 5000 ms
 }
 
-// A Conn decides what the host does with each response and each end of a
-// body; its parser carries the last event ID and reconnection time from
-// one response to the next.
+// A Conn decides what the host does for each attempt, response and end of
+// a body; the host only performs. The last event ID and the reconnection
+// time carry from one attempt to the next.
 func ExampleConn() {
-	c := polyfill.NewConn(polyfill.Options{})
-	fmt.Println("state:", c.ReadyState() == polyfill.Connecting)
+	c := polyfill.NewConn("https://example.com/updates", polyfill.Options{})
+	req, _ := c.Connect()
+	fmt.Printf("GET %s Last-Event-ID=%q\n", req.URL, req.LastEventID)
 
-	act, err := c.Response(200, "text/event-stream; charset=utf-8")
-	fmt.Println("announce:", act == polyfill.Announce, err, "open:", c.ReadyState() == polyfill.Open)
+	d := c.Response(polyfill.Response{Status: 200, ContentType: "text/event-stream; charset=utf-8"})
+	fmt.Println("announce:", d.Action == polyfill.Announce, "state:", d.Action.State() == polyfill.Open)
 
 	c.Feed([]byte("id: 42\nretry: 1500\ndata: tick\n\nid: 43\ndata: cut off"))
 	for c.Next() {
@@ -58,21 +59,21 @@ func ExampleConn() {
 
 	// The body ends cleanly: reconnect after the reconnection time, sending
 	// the last dispatched ID (the unfinished event's 43 was discarded).
-	act = c.End(polyfill.EOF)
-	id, send := c.LastEventIDHeader()
-	fmt.Println("reestablish:", act == polyfill.Reestablish, "after", c.ReconnectionTime(), "ms")
-	fmt.Printf("Last-Event-ID: %s (send: %v)\n", id, send)
+	d = c.End(polyfill.KindEnded)
+	fmt.Println("reestablish:", d.Action == polyfill.Reestablish, "after", d.Delay, "ms")
+	req, _ = c.Connect()
+	fmt.Printf("GET %s Last-Event-ID=%q\n", req.URL, req.LastEventID)
 
 	// A 204 tells the client to stop.
-	act, err = c.Response(204, "")
-	fmt.Println("fail:", act == polyfill.Fail, "closed:", c.ReadyState() == polyfill.Closed)
-	fmt.Println(err)
+	d = c.Response(polyfill.Response{Status: 204})
+	fmt.Println("fail:", d.Action == polyfill.Fail, "closed:", c.ReadyState() == polyfill.Closed)
+	fmt.Println(d.Err.Kind, d.Err)
 	// Output:
-	// state: true
-	// announce: true <nil> open: true
+	// GET https://example.com/updates Last-Event-ID=""
+	// announce: true state: true
 	// message "tick" id="42"
 	// reestablish: true after 1500 ms
-	// Last-Event-ID: 42 (send: true)
+	// GET https://example.com/updates Last-Event-ID="42"
 	// fail: true closed: true
-	// EventSource's response has a status 204 that is not 200. Aborting the connection.
+	// status EventSource's response has a status 204 that is not 200. Aborting the connection.
 }

@@ -1,28 +1,5 @@
 package polyfill
 
-import "strconv"
-
-// ResponseError says why a response failed the connection (SSE-21, SSE-22).
-type ResponseError struct {
-	// Status is the HTTP status of the final response.
-	Status int
-	// ContentType is its Content-Type header, "" when absent.
-	ContentType string
-}
-
-// Error returns a message in the words a browser console uses.
-func (e *ResponseError) Error() string {
-	if e.Status != 200 {
-		return "EventSource's response has a status " + strconv.Itoa(e.Status) +
-			" that is not 200. Aborting the connection."
-	}
-	if e.ContentType == "" {
-		return "EventSource's response has no Content-Type; it must be \"text/event-stream\". Aborting the connection."
-	}
-	return "EventSource's response has a MIME type (\"" + e.ContentType +
-		"\") that is not \"text/event-stream\". Aborting the connection."
-}
-
 // extractMIME extracts the MIME type from a Content-Type header value the way
 // Fetch does (SSE-22): of several comma-separated values the last parsable
 // one wins. Its charset is its own charset parameter or, when it has none,

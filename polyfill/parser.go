@@ -346,10 +346,11 @@ func (p *Parser) Event() Event { return p.ev }
 func (p *Parser) Err() error { return p.err }
 
 // LastEventID returns the last event ID string (SSE-46): the ID of the last
-// dispatched block, kept across responses. It is what a reconnection sends as
-// Last-Event-ID, unless it is empty (SSE-29).
+// dispatched block, kept across responses, decoded even when the parser is
+// raw. It is what a reconnection sends as Last-Event-ID, unless it is empty
+// (SSE-29).
 func (p *Parser) LastEventID() string {
-	if p.raw || utf8.Valid(p.id) {
+	if utf8.Valid(p.id) {
 		return string(p.id)
 	}
 	return string(appendDecoded(nil, p.id))
@@ -377,6 +378,12 @@ func (p *Parser) Reset() {
 	p.line, p.data, p.typ = shrink(p.line), shrink(p.data), p.typ[:0]
 	p.idBuf = append(p.idBuf[:0], p.id...)
 	p.ev, p.err = Event{}, nil
+}
+
+// buffered returns the bytes of memory the parser's own buffers hold
+// between chunks.
+func (p *Parser) buffered() int {
+	return cap(p.line) + cap(p.data) + cap(p.typ) + cap(p.idBuf) + cap(p.id) + cap(p.decoded)
 }
 
 // keepBytes is how much buffer memory a parser keeps across responses; a

@@ -1,0 +1,141 @@
+// The engine: fetched and compiled on the first connection, once per global
+// scope, and shared by every EventSource. A failed load is forgotten so that a
+// later EventSource tries again (for example after EventSourcePolyfill.wasmURL
+// was corrected); so is an engine whose Go program exited, whose connections
+// are told so that they reconnect on a fresh one.
+
+import { glue } from "./glue.js";
+import { realGlobal } from "./realm.js";
+
+// The calls of the bridge (wasm/exports.go).
+const CALLS = ["open", "connect", "response", "feed", "end", "close"];
+
+export const config = {
+  // The URL of eventsource.wasm; the entry files set the default.
+  wasmURL: "eventsource.wasm",
+  // How long loading may take, from the request to a running engine: a wasm
+  // server that never answers must not leave every EventSource CONNECTING.
+  loadTimeout: 30000,
+};
+
+let current = null; // the promise of the engine in use or loading
+let currentEngine = null; // what current resolved to
+
+// Engine is one running Go instance: host has the bridge's calls; alive
+// turns false when the program exits, and lost then tells every
+// connection that registered.
+class Engine {
+  host;
+  alive = true;
+  lost = new Set();
+  output = []; // the program's last lines of output
+
+  constructor(host) {
+    this.host = host;
+  }
+
+  died(err) {
+    if (!this.alive) return;
+    this.alive = false;
+    this.host = null; // release the dead instance's memory with the last reference
+    const lines = this.output;
+    const first = lines.find((l) => /^(fatal error|panic|runtime:)/.test(l)) || lines[0] || String(err || "exited");
+    console.error(
+      `EventSource: the WebAssembly engine stopped (${first}); ` +
+        `its ${this.lost.size} connection(s) reconnect on a fresh engine.`,
+    );
+    if (lines.length > 1) console.debug(lines.join("\n"));
+    const lost = [...this.lost];
+    this.lost.clear();
+    for (const notify of lost) notify();
+  }
+}
+
+export function loadEngine() {
+  if (currentEngine !== null && !currentEngine.alive) current = currentEngine = null;
+  if (current === null) {
+    const loading = start(config.wasmURL, config.loadTimeout);
+    current = loading;
+    loading.then(
+      (engine) => {
+        if (current === loading) currentEngine = engine;
+      },
+      () => {
+        if (current === loading) current = null;
+      },
+    );
+  }
+  return current;
+}
+
+async function start(url, timeout) {
+  const ctrl = new AbortController();
+  let timer = 0;
+  const timedOut = new Promise((_, reject) => {
+    timer = realGlobal.setTimeout(() => {
+      ctrl.abort();
+      reject(new Error(`it did not load within ${timeout} ms`));
+    }, timeout);
+  });
+  try {
+    return await Promise.race([instantiate(url, ctrl.signal), timedOut]);
+  } finally {
+    realGlobal.clearTimeout(timer);
+  }
+}
+
+async function instantiate(url, signal) {
+  const local = glue();
+  const go = new local.Go();
+  const imports = go.importObject;
+  const response = await fetch(url, { credentials: "same-origin", signal });
+  if (!response.ok) throw new Error(`HTTP status ${response.status}`);
+  const type = response.headers.get("content-type") || "";
+  // instantiateStreaming compiles while downloading but insists on the
+  // application/wasm MIME type; a misconfigured server still works, slower.
+  const { instance } =
+    typeof WebAssembly.instantiateStreaming === "function" && /^\s*application\/wasm\s*(;|$)/i.test(type)
+      ? await WebAssembly.instantiateStreaming(response, imports)
+      : await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  if (signal.aborted) throw new Error("aborted");
+  const output = [];
+  const decoder = new TextDecoder();
+  let pending = "";
+  // The program's output (a panic's or a fatal error's dump) is kept for
+  // Engine.died, not printed line by line.
+  local.fs.writeSync = (fd, buf) => {
+    pending += decoder.decode(buf);
+    const nl = pending.lastIndexOf("\n");
+    if (nl !== -1) {
+      for (const line of pending.slice(0, nl).split("\n")) if (output.length < 200) output.push(line);
+      pending = pending.slice(nl + 1);
+    }
+    return buf.length;
+  };
+  go.exit = () => {};
+  // The bridge contract: Go's main fills `host` synchronously inside run()
+  // and then blocks forever, so the promise of run() settles only if Go exits.
+  const host = {};
+  local.__eventsourceWasm = host;
+  const running = go.run(instance);
+  delete local.__eventsourceWasm;
+  for (const name of CALLS) {
+    if (typeof host[name] !== "function") throw new Error(`the engine did not register ${name}()`);
+  }
+  const engine = new Engine(host);
+  engine.output = output;
+  const exited = (err) => {
+    if (currentEngine === engine) current = currentEngine = null;
+    engine.died(err);
+  };
+  running.then(exited, exited);
+  return engine;
+}
+
+// debug resolves to the engine's counters ({connections, funcs, goroutines,
+// inBytes, outBytes, budgetBytes}, see debug() in wasm/memory.go), or to null
+// when no engine is loaded.
+export function debug() {
+  if (current === null) return Promise.resolve(null);
+  return current.then((e) => (e.alive ? e.host.debug() : null)).catch(() => null);
+}

@@ -1,0 +1,79 @@
+// The fetch() request of one attempt (SSE-58), from the options and the
+// engine's decision of what to request.
+
+import { noop } from "./realm.js";
+
+const utf8 = new TextEncoder();
+
+// Header values are byte strings: send the UTF-8 bytes of the ID, one code
+// unit per byte (SSE-29).
+function byteString(s) {
+  const bytes = utf8.encode(s);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
+  return out;
+}
+
+// requestInit returns the RequestInit of an attempt. req is the engine's
+// decision: lastEventIdHeader, the Last-Event-ID to send, if any; and
+// sameOrigin, whether the URL has the constructor URL's origin. A
+// reconnection goes straight to the last final URL (SSE-26): when that is
+// another origin, the Authorization header stays home, as fetch() drops it
+// on a cross-origin redirect (Fetch, HTTP-redirect fetch step 13), so that
+// no attempt sends a credential where the first request's redirect would
+// not have. Other headers go where fetch() itself sends them: it keeps them
+// across redirects.
+export function requestInit(o, req, signal) {
+  const headers = new Headers(o.headers || undefined);
+  if (!headers.has("accept")) headers.set("Accept", "text/event-stream");
+  if (!req.sameOrigin) headers.delete("authorization");
+  // SSE-16, SSE-29: Last-Event-ID only when the engine says so; the
+  // headers are built afresh each time.
+  if (req.lastEventIdHeader !== undefined) {
+    try {
+      headers.set("Last-Event-ID", byteString(req.lastEventIdHeader));
+    } catch (_) {
+      // Not a valid header value (the engine filters NUL, CR and LF).
+    }
+  }
+  const init = {
+    method: o.method,
+    mode: "cors",
+    credentials: o.withCredentials ? "include" : "same-origin",
+    cache: "no-store", // SSE-16: no-cache headers without a preflight
+    redirect: "follow",
+    headers,
+    signal,
+  };
+  if (o.body !== null) {
+    init.body = o.body;
+    if (typeof ReadableStream === "function" && o.body instanceof ReadableStream) init.duplex = "half";
+  }
+  return init;
+}
+
+// A body stream that errors drops the chunks nobody has read yet (a server
+// that sends an event and then resets). So reads are issued as soon as the
+// response arrives, even while the engine is still loading, and kept in order
+// until the reading loop takes over (ahead.on = false). At most
+// READ_AHEAD_BYTES are read that way, so that a burst arriving while the
+// engine loads stays back-pressured in the network, not in this page.
+const READ_AHEAD_BYTES = 64 << 10;
+
+export function readAhead(response) {
+  const body = response.body;
+  const ahead = { response, reader: body ? body.getReader() : null, reads: [], on: true, bytes: 0 };
+  if (ahead.reader) {
+    const next = () => {
+      const read = ahead.reader.read();
+      ahead.reads.push(read);
+      read.then((r) => {
+        if (r.done) return;
+        ahead.bytes += r.value.length;
+        if (ahead.on && ahead.bytes < READ_AHEAD_BYTES) next();
+      }, noop);
+    };
+    next();
+  }
+  return ahead;
+}

@@ -1,0 +1,200 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+	"unsafe"
+
+	"github.com/eventsource-wasm/eventsource/polyfill"
+	"github.com/hack-pad/safejs"
+)
+
+// The message codec: what every bridge call returns to the shim, and the one
+// place it is written (the shim's js/src/codec.js reads it; the fixtures in
+// testdata/codec.json are checked by both sides).
+//
+// A message is a string of fields separated by CR, which no parsed value
+// contains: zero or more events of three fields each, then one trailer
+// field.
+//
+//	message = *( type CR data CR lastEventId CR ) trailer
+//	trailer = [ item *( LF item ) ]
+//	item    = tag value          ; one ASCII letter, then text without CR or LF
+//
+// A type is "" for "message". A type that begins with LF is the type of an
+// event whose data travels separately: its data field is empty and its data
+// is the next of the large strings (see below).
+//
+// The trailer's items, each at most once:
+//
+//	A        announce: OPEN, fire open
+//	R<ms>    reestablish: CONNECTING, fire error, wait ms, connect again
+//	F        fail: CLOSED, fire error
+//	E<kind>  why, a polyfill.Kind name ("status", "network", "ended", ...)
+//	S<n>     the HTTP status of the response involved
+//	T<type>  the response's Content-Type, for E content-type
+//	M<n>     the limit in bytes that was exceeded
+//	N<n>     the attempt number (connect) or the attempts made (E attempts)
+//	I<id>    the last event ID string now, when it is not the last event's
+//	Y<ms>    the reconnection time now, when it changed
+//	K<n>     the connection's handle (open)
+//	U<url>   the URL to fetch (connect)
+//	L<id>    the Last-Event-ID header to send (connect)
+//	O        the URL has the constructor URL's origin (connect)
+//	C        tell a CORS failure from a network error (connect)
+//
+// Most calls return one message as a string. feed returns an array instead
+// when a chunk completes many or large events:
+//
+//	[n, message 1, …, message n, large 1, …, large m]
+//
+// Messages are cut between events once one reaches batchBytes (only the last
+// has a trailer), and the data of an event of bigData bytes or more is a
+// string of its own after them, in order. Chromium's TextDecoder makes
+// strings of a megabyte or more about three times slower than smaller ones,
+// and a fetch chunk can be 2 MiB; a string of its own is never scanned by
+// split nor copied into a message first.
+const (
+	batchBytes = 256 << 10
+	bigData    = 32 << 10
+)
+
+// encoder builds messages in one buffer shared by every call: JS calls the
+// bridge one call at a time, and each message is converted to a JS string
+// before the call returns.
+type encoder struct {
+	buf   []byte
+	start int   // of the message being built
+	batch []any // nil, or [n, the messages cut so far]
+	large []any // the large data so far
+	items int   // trailer items written
+	// lastID locates the last event's ID in buf, for the I item.
+	lastID, lastIDEnd int
+}
+
+func (e *encoder) reset() {
+	e.buf, e.start, e.batch, e.large, e.items = e.buf[:0], 0, nil, nil, 0
+	e.lastID, e.lastIDEnd = -1, -1
+}
+
+// event appends one event, cutting the message first if it is full.
+func (e *encoder) event(ev polyfill.Event, traffic *int) {
+	if len(e.buf)-e.start >= batchBytes {
+		if v, err := e.value(e.start, len(e.buf)); err == nil {
+			if e.batch == nil {
+				e.batch = []any{0}
+			}
+			e.batch = append(e.batch, v)
+			*traffic += len(e.buf) - e.start
+			e.start = len(e.buf)
+		}
+	}
+	if len(ev.Data) >= bigData {
+		// Converted now: the next event may reuse the data's buffer.
+		if v, err := safejs.ValueOf(unsafe.String(&ev.Data[0], len(ev.Data))); err == nil {
+			*traffic += len(ev.Data)
+			e.large = append(e.large, v)
+			e.buf = append(e.buf, '\n')
+			e.buf = append(e.buf, ev.Type...)
+			e.buf = append(e.buf, '\r', '\r')
+			e.id(ev.LastEventID)
+			return
+		}
+	}
+	e.buf = append(e.buf, ev.Type...)
+	e.buf = append(e.buf, '\r')
+	e.buf = append(e.buf, ev.Data...)
+	e.buf = append(e.buf, '\r')
+	e.id(ev.LastEventID)
+}
+
+func (e *encoder) id(id []byte) {
+	e.lastID = len(e.buf)
+	e.buf = append(e.buf, id...)
+	e.lastIDEnd = len(e.buf)
+	e.buf = append(e.buf, '\r')
+}
+
+// lastEventID reports the ID of the last event of the message, if any.
+func (e *encoder) lastEventID() (string, bool) {
+	if e.lastID < e.start {
+		return "", false
+	}
+	return unsafe.String(unsafe.SliceData(e.buf[e.lastID:]), e.lastIDEnd-e.lastID), true
+}
+
+// item appends a trailer item.
+func (e *encoder) item(tag byte, value string) {
+	if e.items > 0 {
+		e.buf = append(e.buf, '\n')
+	}
+	e.items++
+	e.buf = append(e.buf, tag)
+	e.buf = append(e.buf, value...)
+}
+
+func (e *encoder) flag(tag byte) { e.item(tag, "") }
+
+func (e *encoder) number(tag byte, n int) {
+	if e.items > 0 {
+		e.buf = append(e.buf, '\n')
+	}
+	e.items++
+	e.buf = append(e.buf, tag)
+	e.buf = strconv.AppendInt(e.buf, int64(n), 10)
+}
+
+// decision appends the items of a decision of the engine.
+func (e *encoder) decision(d polyfill.Decision) {
+	switch d.Action {
+	case polyfill.Announce:
+		e.flag('A')
+	case polyfill.Reestablish:
+		e.number('R', d.Delay)
+	default:
+		e.flag('F')
+	}
+	if err := d.Err; err != nil {
+		e.item('E', err.Kind.String())
+		if err.Status != 0 {
+			e.number('S', err.Status)
+		}
+		if err.Kind == polyfill.KindContentType {
+			e.item('T', err.ContentType)
+		}
+		if err.Limit != 0 {
+			e.number('M', err.Limit)
+		}
+		if err.Attempts != 0 {
+			e.number('N', err.Attempts)
+		}
+	}
+}
+
+// finish returns the message (or feed's array) built since reset.
+func (e *encoder) finish() any {
+	if e.batch == nil && e.large == nil {
+		if len(e.buf) == 0 {
+			return ""
+		}
+		return unsafe.String(unsafe.SliceData(e.buf), len(e.buf))
+	}
+	batch := e.batch
+	if batch == nil {
+		batch = []any{0}
+	}
+	if v, err := e.value(e.start, len(e.buf)); err == nil {
+		batch = append(batch, v)
+	}
+	batch[0] = len(batch) - 1
+	return append(batch, e.large...)
+}
+
+// value converts buf[from:to] to a JS string now, before buf can change.
+func (e *encoder) value(from, to int) (safejs.Value, error) {
+	if from == to {
+		return safejs.ValueOf("")
+	}
+	return safejs.ValueOf(unsafe.String(&e.buf[from], to-from))
+}

@@ -1,0 +1,207 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"github.com/eventsource-wasm/eventsource/polyfill"
+	"github.com/hack-pad/safejs"
+)
+
+// The calls the shim makes (js/src/engine.js lists the same names). Each
+// returns a message of the codec (codec.go) unless it says otherwise.
+var exports = []struct {
+	name string
+	call func(b *bridge, args []safejs.Value) any
+}{
+	{"open", (*bridge).open},
+	{"connect", (*bridge).connect},
+	{"response", (*bridge).response},
+	{"feed", (*bridge).feed},
+	{"end", (*bridge).end},
+	{"close", (*bridge).close},
+	{"debug", (*bridge).debug},
+}
+
+// export sets the bridge's functions on host and returns how many it set.
+func (b *bridge) export(host safejs.Value) (int, error) {
+	for _, e := range exports {
+		call := e.call
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { return call(b, args) })
+		if err != nil {
+			return len(b.funcs), err
+		}
+		b.funcs = append(b.funcs, f)
+		if err := host.Set(e.name, f); err != nil {
+			return len(b.funcs), err
+		}
+	}
+	return len(b.funcs), nil
+}
+
+// unknown is the message of a call on a connection the bridge does not
+// know (closed, or from a previous engine): fail.
+const unknown = "F\nEengine"
+
+// open(init) creates a connection: init is an object of the options the
+// shim validated (url, method, reconnect "auto"/"always"/"never",
+// strictCharset, maxLineSize, maxEventSize, lastEventId, initialDelay,
+// factor, maxDelay, jitter, maxAttempts, retryStatuses). Returns K with the
+// handle, and I and Y.
+func (b *bridge) open(args []safejs.Value) any {
+	var init safejs.Value
+	if len(args) > 0 {
+		init = args[0]
+	}
+	o := polyfill.Options{
+		Method:        stringProp(init, "method"),
+		StrictCharset: boolProp(init, "strictCharset"),
+		RawText:       true, // the shim decodes with TextDecoder (see Parser.SetRaw)
+		LastEventID:   stringProp(init, "lastEventId"),
+		Budget:        b.budget,
+		Limits: polyfill.Limits{
+			MaxLineSize:  min(intProp(init, "maxLineSize"), polyfill.MaxLimit),
+			MaxEventSize: min(intProp(init, "maxEventSize"), polyfill.MaxLimit),
+		},
+		Policy: polyfill.Policy{
+			InitialDelay:  intProp(init, "initialDelay"),
+			Factor:        floatProp(init, "factor"),
+			MaxDelay:      intProp(init, "maxDelay"),
+			Jitter:        boolProp(init, "jitter"),
+			MaxAttempts:   intProp(init, "maxAttempts"),
+			RetryStatuses: intsProp(init, "retryStatuses"),
+		},
+	}
+	switch stringProp(init, "reconnect") {
+	case "always":
+		o.Reconnect = polyfill.ReconnectAlways
+	case "never":
+		o.Reconnect = polyfill.ReconnectNever
+	}
+	c := &conn{c: polyfill.NewConn(stringProp(init, "url"), o)}
+	c.id = c.c.LastEventID()
+	c.retry = c.c.ReconnectionTime()
+	b.nextID++
+	b.conns[b.nextID] = c
+	b.enc.reset()
+	b.enc.number('K', b.nextID)
+	b.enc.item('I', c.id)
+	b.enc.number('Y', c.retry)
+	return b.enc.finish()
+}
+
+// connect(id) starts an attempt: U, L, N, O and C, or F with E.
+func (b *bridge) connect(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil {
+		return unknown
+	}
+	r, err := c.c.Connect()
+	b.enc.reset()
+	if err != nil || c.c.ReadyState() == polyfill.Closed {
+		b.enc.decision(polyfill.Decision{Action: polyfill.Fail, Err: err})
+		return b.enc.finish()
+	}
+	b.enc.item('U', r.URL)
+	if r.LastEventID != "" {
+		b.enc.item('L', r.LastEventID)
+	}
+	b.enc.number('N', r.Attempt)
+	if r.SameOrigin {
+		b.enc.flag('O')
+	}
+	if r.Classify {
+		b.enc.flag('C')
+	}
+	return b.enc.finish()
+}
+
+// response(id, {status, contentType, url, retryAfter}) decides on a
+// response: A, R or F, with E, S and T.
+func (b *bridge) response(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil || len(args) < 2 {
+		return unknown
+	}
+	r := args[1]
+	d := c.c.Response(polyfill.Response{
+		Status:      intProp(r, "status"),
+		ContentType: stringProp(r, "contentType"),
+		URL:         stringProp(r, "url"),
+		RetryAfter:  stringProp(r, "retryAfter"),
+	})
+	b.enc.reset()
+	b.enc.decision(d)
+	return b.enc.finish()
+}
+
+// feed(id, chunk Uint8Array) parses a chunk of the body: the events it
+// completed, then I and Y, and F with E and M if a limit or the budget was
+// exceeded.
+func (b *bridge) feed(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil || len(args) < 2 {
+		return unknown
+	}
+	n, err := b.copyIn(args[1])
+	if err != nil {
+		// Not a Uint8Array: a bug of the shim; fail rather than guess.
+		return "F\nErequest"
+	}
+	c.c.Feed(b.in[:n])
+	if b.traffic += n; b.traffic > collectBytes {
+		// Before this call adds its own values: they are still in use.
+		b.collect()
+	}
+	b.enc.reset()
+	for c.c.Next() {
+		b.enc.event(c.c.Event(), &b.traffic)
+	}
+	b.report(c)
+	if err := c.c.Err(); err != nil {
+		b.enc.decision(polyfill.Decision{Action: polyfill.Fail, Err: err})
+	}
+	b.traffic += len(b.enc.buf) - b.enc.start
+	out := b.enc.finish()
+	b.keepOrRelease()
+	return out
+}
+
+// end(id, kind) decides what follows the end of an attempt: R or F, with
+// E. kind is a polyfill.Kind name: "ended", "network", "aborted", "cors",
+// "inactive", "request" or "engine".
+func (b *bridge) end(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil {
+		return unknown
+	}
+	why := polyfill.KindNetwork
+	name := ""
+	if len(args) > 1 {
+		name, _ = stringArg(args[1])
+	}
+	for _, k := range []polyfill.Kind{polyfill.KindEnded, polyfill.KindAborted, polyfill.KindCORS,
+		polyfill.KindInactive, polyfill.KindRequest, polyfill.KindEngine} {
+		if k.String() == name {
+			why = k
+		}
+	}
+	d := c.c.End(why)
+	b.shrink()
+	b.enc.reset()
+	b.enc.decision(d)
+	return b.enc.finish()
+}
+
+// close(id) forgets the connection; it returns nothing.
+func (b *bridge) close(args []safejs.Value) any {
+	if c := b.conn(args); c != nil {
+		c.c.Close()
+		id, _ := args[0].Int()
+		delete(b.conns, id)
+		if len(b.conns) == 0 {
+			b.collect() // idle: give back what the calls left (see collect)
+		}
+	}
+	b.shrink()
+	return nil
+}

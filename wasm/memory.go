@@ -1,0 +1,81 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"runtime"
+
+	"github.com/hack-pad/safejs"
+)
+
+// Buffer sizes: in grows to the largest chunk seen; memory above keepBytes is
+// given back after the call that needed it.
+const (
+	initialChunk = 64 << 10
+	keepBytes    = 1 << 20
+	// collectBytes of traffic between collections bound what the glue's
+	// value table holds (see collect).
+	collectBytes = 16 << 20
+)
+
+// copyIn copies a Uint8Array into b.in, growing it for a larger chunk; the
+// length is read only when the chunk may not have fit, to save a call to JS.
+func (b *bridge) copyIn(chunk safejs.Value) (int, error) {
+	n, err := safejs.CopyBytesToGo(b.in, chunk)
+	if err != nil || n < len(b.in) {
+		return n, err
+	}
+	size, err := chunk.Length()
+	if err != nil || size <= n {
+		return n, err
+	}
+	b.in = make([]byte, size)
+	return safejs.CopyBytesToGo(b.in, chunk)
+}
+
+// keepOrRelease keeps an encoder buffer above keepBytes while messages need
+// most of it (a stream of large events would otherwise grow one from nothing
+// on every call) and gives it back after a message that needs under a
+// quarter; shrink gives it back when a response ends.
+func (b *bridge) keepOrRelease() {
+	if c := cap(b.enc.buf); c > keepBytes && len(b.enc.buf) < c/4 {
+		b.enc.buf = nil
+	}
+}
+
+// shrink gives back buffers grown for unusually large chunks or messages.
+func (b *bridge) shrink() {
+	if cap(b.in) > keepBytes {
+		b.in = make([]byte, initialChunk)
+	}
+	if cap(b.enc.buf) > keepBytes {
+		b.enc.buf = nil
+	}
+}
+
+// collect runs Go's collector and lets the finalizers run. syscall/js keeps
+// every JS value that crosses the bridge (each call's event and arguments,
+// the chunks fed in, the strings returned) referenced in the glue's value
+// table until the finalizer of its js.Value runs, and the engine allocates
+// so little that Go's collector might not run for gigabytes of stream: the
+// page would keep every chunk and message (measured: 150 MB streamed, 96 MB
+// of them still held). So feed collects after every collectBytes of
+// traffic, and close after the last connection.
+func (b *bridge) collect() {
+	b.traffic = 0
+	runtime.GC()
+	runtime.Gosched()
+}
+
+// debug() returns what the bridge holds, for leak tests: an object, not a
+// message.
+func (b *bridge) debug(args []safejs.Value) any {
+	return map[string]any{
+		"connections": len(b.conns),
+		"funcs":       len(b.funcs),
+		"goroutines":  runtime.NumGoroutine(),
+		"inBytes":     cap(b.in),
+		"outBytes":    cap(b.enc.buf),
+		"budgetBytes": b.budget.Used(),
+	}
+}
