@@ -1,6 +1,6 @@
 // eventsource-wasm: the EventSource API over fetch() streams, with the protocol
 // engine (parsing, decoding, last event ID, retry, connection decisions) in Go
-// compiled to WebAssembly. Rule ids SSE-n refer to shared/SSE-SPEC.md.
+// compiled to WebAssembly. Rule ids SSE-n refer to ../SSE-SPEC.md.
 //
 // This is the one source of both bundles. js/build.mjs assembles them by text:
 // lines between "//#if classic" (or "//#if module") and "//#endif" are kept

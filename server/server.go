@@ -2,8 +2,8 @@
 // tests. It serves the built polyfill from a dist directory (precompressed
 // variants included), a demo page that compares the polyfill with the native
 // EventSource, and a registry of Server-Sent Events scenarios that reproduce
-// the stream and connection rules of the checklist (shared/SSE-SPEC.md) so
-// that a browser can be observed against each of them.
+// the stream and connection rules of the checklist (SSE-SPEC.md at the
+// repository root) so that a browser can be observed against each of them.
 //
 // # Scenarios
 //
