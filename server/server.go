@@ -65,6 +65,12 @@ type Options struct {
 	// Dist is the directory served under /dist/, normally the built dist/.
 	// Empty disables /dist/.
 	Dist string
+	// DistCacheControl is the Cache-Control header of /dist/ responses.
+	// Empty means "no-cache": the browser revalidates every time, so that a
+	// rebuilt polyfill is never hidden by a cached one during development.
+	// The benchmark sets "no-store", so that no page starts from a cached
+	// engine (and V8's code cache for it).
+	DistCacheControl string
 	// DemoToken is the bearer token that the demo's authenticated stream
 	// requires. Empty means "demo-token".
 	DemoToken string
@@ -143,6 +149,9 @@ func New(opts Options) *Server {
 	}
 	if opts.MaxClients <= 0 {
 		opts.MaxClients = defaultMaxClients
+	}
+	if opts.DistCacheControl == "" {
+		opts.DistCacheControl = "no-cache"
 	}
 	s := &Server{opts: opts, clients: make(map[string]*client)}
 	mux := http.NewServeMux()
