@@ -102,6 +102,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if err := checkDist(cfg.dist); err != nil {
+		return err
+	}
 	all := buildWorkloads(cfg.sizes)
 	ws, err := selectWorkloads(all, cfg.workloads)
 	if err != nil {
@@ -170,11 +173,6 @@ func run() error {
 		rp.net = r.networkCheck(rp.netWL, cfg.rounds)
 	}
 	rp.dist = srv.servedDist()
-	for name, how := range rp.dist {
-		if strings.Contains(how, "stale") {
-			fmt.Fprintf(progress, "bench: warning: dist/%s: %s\n", name, how)
-		}
-	}
 	// The Go benchmarks get the two cores to themselves.
 	br.close()
 
