@@ -37,7 +37,7 @@ type report struct {
 	net       []*netVariant
 	netRounds int
 	goBenches []*goBench
-	sizes     []sizeRow
+	sizes     *sizeReport
 }
 
 func (rp *report) write(w io.Writer) {
