@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/eventsource-wasm/eventsource/e2e/internal/headless"
 	"github.com/eventsource-wasm/eventsource/server"
 )
 
@@ -101,7 +102,7 @@ func run(m *testing.M) (int, error) {
 		return 1, err
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], ChromiumOptions(chromium, profile)...)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], headless.Options(chromium, profile)...)
 	opts = append(opts,
 		// An internationalized host name for the punycode scenarios,
 		// without DNS: it is origin B under another name. Names under

@@ -8,5 +8,5 @@
 // for a response, an end of body or a network error.
 //
 // Rule ids such as SSE-33 in comments refer to the project's checklist of the
-// standard's rules (shared/SSE-SPEC.md).
+// standard's rules, SSE-SPEC.md at the repository root.
 package polyfill

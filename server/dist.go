@@ -50,9 +50,7 @@ func (s *Server) serveDist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	// Revalidate every time: a rebuilt polyfill must never be hidden by a
-	// cached one during development.
-	h.Set("Cache-Control", "no-cache")
+	h.Set("Cache-Control", s.opts.DistCacheControl)
 	h.Add("Vary", "Accept-Encoding")
 	accepted := acceptedEncodings(r.Header.Get("Accept-Encoding"))
 	for _, enc := range encodings {

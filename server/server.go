@@ -2,8 +2,8 @@
 // tests. It serves the built polyfill from a dist directory (precompressed
 // variants included), a demo page that compares the polyfill with the native
 // EventSource, and a registry of Server-Sent Events scenarios that reproduce
-// the stream and connection rules of the checklist (shared/SSE-SPEC.md) so
-// that a browser can be observed against each of them.
+// the stream and connection rules of the checklist (SSE-SPEC.md at the
+// repository root) so that a browser can be observed against each of them.
 //
 // # Scenarios
 //
@@ -65,6 +65,12 @@ type Options struct {
 	// Dist is the directory served under /dist/, normally the built dist/.
 	// Empty disables /dist/.
 	Dist string
+	// DistCacheControl is the Cache-Control header of /dist/ responses.
+	// Empty means "no-cache": the browser revalidates every time, so that a
+	// rebuilt polyfill is never hidden by a cached one during development.
+	// The benchmark sets "no-store", so that no page starts from a cached
+	// engine (and V8's code cache for it).
+	DistCacheControl string
 	// DemoToken is the bearer token that the demo's authenticated stream
 	// requires. Empty means "demo-token".
 	DemoToken string
@@ -143,6 +149,9 @@ func New(opts Options) *Server {
 	}
 	if opts.MaxClients <= 0 {
 		opts.MaxClients = defaultMaxClients
+	}
+	if opts.DistCacheControl == "" {
+		opts.DistCacheControl = "no-cache"
 	}
 	s := &Server{opts: opts, clients: make(map[string]*client)}
 	mux := http.NewServeMux()

@@ -382,6 +382,17 @@ func TestDistServesPrecompressed(t *testing.T) {
 	}
 }
 
+// TestDistCacheControl checks that DistCacheControl replaces the default
+// header, as the benchmark's "no-store" does, and nothing else.
+func TestDistCacheControl(t *testing.T) {
+	s := New(Options{Dist: writeDist(t), DistCacheControl: "no-store"})
+	rec := serve(s, "GET", "/dist/eventsource.wasm", http.Header{"Accept-Encoding": {"gzip"}})
+	h := rec.Header()
+	if rec.Code != 200 || h.Get("Cache-Control") != "no-store" || h.Get("Content-Encoding") != "gzip" || rec.Body.String() != "gzip wasm" {
+		t.Errorf("status %d, Cache-Control %q, Content-Encoding %q, body %q", rec.Code, h.Get("Cache-Control"), h.Get("Content-Encoding"), rec.Body)
+	}
+}
+
 func TestDemo(t *testing.T) {
 	ts := httptest.NewServer(New(Options{DemoToken: "tok"}))
 	defer ts.Close()

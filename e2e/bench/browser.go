@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource/e2e"
+	"github.com/eventsource-wasm/eventsource/e2e/internal/headless"
 )
 
 // chromium is one headless Chromium process with a fresh profile.
@@ -37,7 +37,7 @@ func startChromium(parent context.Context, execPath string) (*chromium, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := append(e2e.ChromiumOptions(execPath, profile),
+	opts := append(headless.Options(execPath, profile),
 		// Every tab has its own window and stays visible (the page checks
 		// document.visibilityState), but a throttled timer or a
 		// backgrounded renderer would silently skew a figure, so rule

@@ -2,123 +2,105 @@ package main
 
 import (
 	"cmp"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"os"
 	"path"
-	"strconv"
+	"path/filepath"
 	"strings"
-	"time"
+
+	"github.com/eventsource-wasm/eventsource/server"
 )
 
-// distTypes are the types of what dist/ holds; instantiateStreaming insists
-// on application/wasm.
-var distTypes = map[string]string{
-	".js":   "text/javascript; charset=utf-8",
-	".mjs":  "text/javascript; charset=utf-8",
-	".wasm": "application/wasm",
+// distHandler serves dist/ through package server's handler, as the demo and
+// the browser suite get it: precompressed when the browser accepts it, as a
+// production server would, but with no-store so that every page fetches and
+// compiles the engine afresh. What each file was served as is kept for the
+// report.
+func (s *benchServer) distHandler() http.Handler {
+	h := server.New(server.Options{Dist: s.dist, DistCacheControl: "no-store"})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &countingWriter{ResponseWriter: w}
+		h.ServeHTTP(cw, r)
+		if cw.status != http.StatusOK {
+			return
+		}
+		how := cmp.Or(w.Header().Get("Content-Encoding"), "identity") + ", " + groupThousands(int(cw.n)) + " bytes"
+		s.mu.Lock()
+		s.encoded[strings.TrimPrefix(r.URL.Path, "/dist/")] = how
+		s.mu.Unlock()
+	})
 }
 
-// serveDist serves dist/, preferring a precompressed .br or .gz variant that
-// the browser accepts, as a production server would. A variant older than
-// the file itself is stale (a rebuilt engine whose copies were not
-// recompressed) and is not served: it would measure an old build. What was
-// chosen, and why, is kept for the report.
-func (s *benchServer) serveDist(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("file")
-	ctype, ok := distTypes[path.Ext(name)]
-	if !ok {
-		http.NotFound(w, r)
-		return
+// countingWriter counts the body bytes of a response and keeps its status.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	n      int64
+}
+
+func (w *countingWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
 	}
-	plain, err := statIn(s.dist, name)
+	n, err := w.ResponseWriter.Write(b)
+	w.n += int64(n)
+	return n, err
+}
+
+// checkDist refuses a dist/ whose precompressed variants are older than
+// their file: the server would send the old engine to any browser that
+// accepts the encoding, and the figures would measure an old build.
+func checkDist(dist string) error {
+	files, err := filepath.Glob(filepath.Join(dist, "*"))
 	if err != nil {
-		http.NotFound(w, r)
-		return
+		return err
 	}
-	accept := r.Header.Get("Accept-Encoding")
-	var skipped []string
-	for _, enc := range []struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}, {"", ""}} {
-		if enc.token != "" && !acceptsEncoding(accept, enc.token) {
+	for _, f := range files {
+		ext := path.Ext(f)
+		if ext != ".br" && ext != ".gz" {
 			continue
 		}
-		b, mod, err := readIn(s.dist, name+enc.ext)
-		if err != nil {
+		variant, err1 := os.Stat(f)
+		plain, err2 := os.Stat(strings.TrimSuffix(f, ext))
+		if err1 != nil || err2 != nil {
 			continue
 		}
-		if enc.token != "" && mod.Before(plain.ModTime()) {
-			skipped = append(skipped, name+enc.ext+" (older than "+name+": stale, not served)")
-			continue
+		if variant.ModTime().Before(plain.ModTime()) {
+			return fmt.Errorf("%s is older than %s: run make build", f, strings.TrimSuffix(f, ext))
 		}
-		h := w.Header()
-		h.Set("Content-Type", ctype)
-		if enc.token != "" {
-			h.Set("Content-Encoding", enc.token)
-		}
-		h.Set("Content-Length", strconv.Itoa(len(b)))
-		how := cmp.Or(enc.token, "identity") + ", " + groupThousands(len(b)) + " bytes"
-		if skipped != nil {
-			how += "; " + strings.Join(skipped, ", ")
-		}
-		s.mu.Lock()
-		s.encoded[name] = how
-		s.mu.Unlock()
-		w.Write(b)
-		return
 	}
-	http.NotFound(w, r)
+	return nil
 }
 
 // servePeer serves the esbuild bundles of the npm implementations.
 func (s *benchServer) servePeer(w http.ResponseWriter, r *http.Request) {
-	b, _, err := readIn(s.peers, r.PathValue("file"))
-	if err != nil || path.Ext(r.PathValue("file")) != ".js" {
+	name := r.PathValue("file")
+	if path.Ext(name) != ".js" {
 		http.NotFound(w, r)
+		return
+	}
+	// os.OpenInRoot keeps the name inside the directory.
+	f, err := os.OpenInRoot(s.peers, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Write(b)
-}
-
-// readIn reads the file name of dir and its modification time;
-// os.OpenInRoot keeps the name inside dir.
-func readIn(dir, name string) ([]byte, time.Time, error) {
-	f, err := os.OpenInRoot(dir, name)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	b, err := io.ReadAll(f)
-	return b, fi.ModTime(), err
-}
-
-// statIn is os.Stat of the file name of dir, kept inside dir.
-func statIn(dir, name string) (os.FileInfo, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	return root.Stat(name)
-}
-
-// acceptsEncoding reports whether an Accept-Encoding header lists token with
-// a non-zero weight. Browsers send plain lists; "*" is not needed here.
-func acceptsEncoding(header, token string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), token) {
-			continue
-		}
-		q := strings.ReplaceAll(params, " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-	}
-	return false
 }
 
 // servedDist reports how each dist file was last served.

@@ -1,9 +1,10 @@
 // Command bench is the browser benchmark of eventsource-wasm: in one headless
 // Chromium run it measures native EventSource, this polyfill, the popular
 // npm alternatives and a fetch-loop ceiling side by side on the same streams,
-// then the sizes of dist/ against reference Go programs built the same way
-// and the engine's own Go benchmarks natively and under wasm, and writes the
-// figures as Markdown to stdout and to BENCHMARKS.md.
+// then the sizes of the bridge (./wasm, built afresh) and of dist/'s script
+// against reference Go programs built the same way, and the engine's own Go
+// benchmarks natively and under wasm, and writes the figures as Markdown to
+// stdout and to BENCHMARKS.md.
 //
 // It needs dist/ (make build) and the npm peers bundled by esbuild into
 // js/bench/node_modules/.cache/bench (make bench does both). A missing piece
@@ -63,7 +64,7 @@ func parseFlags(root string) (config, error) {
 	flag.StringVar(&c.peers, "peers", filepath.Join(root, "js", "bench", "node_modules", ".cache", "bench"), "the esbuild bundles of the npm peers")
 	flag.DurationVar(&c.timeout, "timeout", 60*time.Second, "per job: an implementation slower than this on a workload shows as an error (-quick: 20s)")
 	flag.BoolVar(&c.netCheck, "netcheck", true, "also measure native EventSource in tabs attached by chromedp, with and without the Network domain")
-	flag.BoolVar(&c.fileSizes, "sizes", true, "also report the sizes of dist/ and of reference Go programs built the same way")
+	flag.BoolVar(&c.fileSizes, "sizes", true, "also build ./wasm and reference Go programs the way make build does, and report their sizes")
 	flag.BoolVar(&c.goBench, "gobench", true, "also run the engine's go test -bench natively and under wasm")
 	flag.BoolVar(&c.verbose, "v", false, "print every job's figure to stderr")
 	flag.StringVar(&c.impls, "impls", "", "comma-separated implementations to run (native is always run): for iteration")
@@ -100,6 +101,9 @@ func run() error {
 	}
 	cfg, err := parseFlags(root)
 	if err != nil {
+		return err
+	}
+	if err := checkDist(cfg.dist); err != nil {
 		return err
 	}
 	all := buildWorkloads(cfg.sizes)
@@ -170,16 +174,11 @@ func run() error {
 		rp.net = r.networkCheck(rp.netWL, cfg.rounds)
 	}
 	rp.dist = srv.servedDist()
-	for name, how := range rp.dist {
-		if strings.Contains(how, "stale") {
-			fmt.Fprintf(progress, "bench: warning: dist/%s: %s\n", name, how)
-		}
-	}
 	// The Go benchmarks get the two cores to themselves.
 	br.close()
 
 	if cfg.fileSizes {
-		fmt.Fprintln(progress, "sizes of dist/ and of reference programs")
+		fmt.Fprintln(progress, "sizes: building ./wasm and the reference programs")
 		rp.sizes = measureSizes(ctx, root, goEnv("GOROOT"), cfg.dist)
 	}
 	if cfg.goBench {

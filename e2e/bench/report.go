@@ -37,7 +37,7 @@ type report struct {
 	net       []*netVariant
 	netRounds int
 	goBenches []*goBench
-	sizes     []sizeRow
+	sizes     *sizeReport
 }
 
 func (rp *report) write(w io.Writer) {
@@ -152,7 +152,7 @@ func (rp *report) writeBrowser(p printer) {
 		}
 	}
 	p("- Every result is checked: the count of events of the expected type, the total length of `data`, the sum of the middle character of each `data` and of the `lastEventId`s (the ceiling: events and bytes). A mismatch is an error, never a time.\n")
-	p("- `/dist/` is served as a production server would, precompressed when the browser accepts it:")
+	p("- `/dist/` is served by package `server`'s handler, as to the demo and the browser suite, precompressed when the browser accepts it:")
 	for _, name := range slices.Sorted(maps.Keys(rp.dist)) {
 		p(" `%s` %s;", name, rp.dist[name])
 	}

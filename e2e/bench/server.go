@@ -32,7 +32,7 @@ type benchServer struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	served   map[int]bool      // job IDs whose stream was served
-	encoded  map[string]string // dist file -> Content-Encoding last served
+	encoded  map[string]string // dist file -> how it was last served
 }
 
 // A session is the conversation with one page: the page posts a result and
@@ -65,7 +65,7 @@ func (s *benchServer) handler() http.Handler {
 	mux.HandleFunc("GET /bench/startup", s.serveStartup)
 	mux.HandleFunc("POST /bench/next", s.serveNext)
 	mux.HandleFunc("GET /bench/sse/{workload}", s.serveStream)
-	mux.HandleFunc("GET /dist/{file}", s.serveDist)
+	mux.Handle("GET /dist/", s.distHandler())
 	mux.HandleFunc("GET /peers/{file}", s.servePeer)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

@@ -5,61 +5,80 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 )
 
 // wasmBuildFlags are the flags the Makefile builds dist/eventsource.wasm
-// with; the reference programs are built with them too.
+// with; the bridge and the reference programs are built with them here.
 var wasmBuildFlags = []string{"-trimpath", "-ldflags=-s -w"}
 
-// sizeProbes are the reference programs of the size report: what any Go
-// program compiled to wasm costs, and what syscall/js and fmt (imported by
-// safejs) add to it.
-var sizeProbes = []struct{ label, source string }{
-	{"empty Go program", "package main\n\nfunc main() {}\n"},
-	{"the engine alone (`polyfill`, every call the bridge makes), no `syscall/js`", engineProbe},
-	{"`syscall/js` only", "package main\n\nimport \"syscall/js\"\n\nfunc main() { js.Global().Set(\"x\", 1) }\n"},
-	{"`syscall/js` and `fmt`", "package main\n\nimport (\n\t\"fmt\"\n\t\"syscall/js\"\n)\n\nfunc main() { js.Global().Set(\"x\", fmt.Sprint(1)) }\n"},
+// enginePkg is the engine's import path.
+const enginePkg = "github.com/eventsource-wasm/eventsource/polyfill"
+
+// program is the source of a reference program, in parts so that two can
+// be combined into one.
+type program struct {
+	imports []string // import paths
+	decls   string   // top-level declarations
+	main    string   // the body of main
 }
 
-// engineProbe uses the engine as wasm/bridge.go does, with nothing of JS.
-const engineProbe = `package main
-
-import "github.com/eventsource-wasm/eventsource/polyfill"
-
-// Variables, so that nothing is folded away.
-var (
-	in   = "data: x\n\n"
-	flag bool
-	sink int
-)
-
-func main() {
-	c := polyfill.NewConn(polyfill.Options{NoReconnect: flag, StrictCharset: flag, Limits: polyfill.Limits{MaxLineSize: sink}})
-	c.SetRaw(flag)
-	if _, err := c.Response(200, in); err != nil {
-		sink += len(err.Error())
+// source is the program's main.go.
+func (p program) source() string {
+	var b strings.Builder
+	b.WriteString("package main\n\n")
+	for _, imp := range p.imports {
+		fmt.Fprintf(&b, "import %q\n", imp)
 	}
-	c.Feed([]byte(in))
-	for c.Next() {
-		ev := c.Event()
-		sink += len(ev.Type) + len(ev.Data) + len(ev.LastEventID)
-	}
-	if err := c.Err(); err != nil {
-		c.Fail()
-		sink += c.Limits().MaxEventSize + len(err.Error())
-	}
-	if c.End(polyfill.EOF) == polyfill.Fail {
-		sink++
-	}
-	id, _ := c.LastEventIDHeader()
-	sink += len(id) + c.ReconnectionTime()
-	c.Close()
+	fmt.Fprintf(&b, "\n%s\nfunc main() {\n%s}\n", p.decls, p.main)
+	return b.String()
 }
-`
+
+// plus is a program that does what p and q do.
+func (p program) plus(q program) program {
+	return program{imports: append(slices.Clip(p.imports), q.imports...), decls: p.decls + q.decls, main: p.main + q.main}
+}
+
+// safejsProgram is the reference for what JS interop costs: the safejs
+// calls the bridge is made of (Global, FuncOf, ValueOf, CopyBytesToGo), and
+// with them syscall/js and the fmt that safejs imports.
+var safejsProgram = program{
+	imports: []string{"github.com/hack-pad/safejs"},
+	decls:   "var buf = make([]byte, 64)\n",
+	main: `	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		n, _ := safejs.CopyBytesToGo(buf, args[0])
+		v, _ := safejs.ValueOf(string(buf[:n]))
+		return v
+	})
+	if err == nil {
+		safejs.Global().Set("probe", f.Value())
+	}
+`,
+}
+
+// engineProgram keeps every function and method of api (Go expressions of
+// the engine's package) reachable, so that the linker keeps all of them.
+func engineProgram(api []string) program {
+	var b strings.Builder
+	b.WriteString("\tapi = []any{\n")
+	for _, e := range api {
+		b.WriteString("\t\t" + e + ",\n")
+	}
+	b.WriteString("\t}\n\tprintln(len(api))\n")
+	return program{imports: []string{enginePkg}, decls: "// api keeps the engine's exported API linked in.\nvar api []any\n", main: b.String()}
+}
 
 // sizeRow is one file of the size report, compressed as dist/ is.
 type sizeRow struct {
@@ -70,78 +89,193 @@ type sizeRow struct {
 	err                  error
 }
 
-// measureSizes builds the reference programs with this Go toolchain and the
-// engine's flags, and measures them with dist/'s engine and classic script,
-// raw, gzip and brotli (compressed by js/build.mjs as dist/ is).
-func measureSizes(ctx context.Context, root, goroot, dist string) []sizeRow {
-	rows := []sizeRow{
-		{label: "`eventsource.wasm` (the engine and bridge)", isEngine: true},
-		{label: "`eventsource-polyfill.js` (the classic script)", isScript: true},
-	}
-	files := []string{filepath.Join(dist, "eventsource.wasm"), filepath.Join(dist, "eventsource-polyfill.js")}
+// sizeReport is the size table and what it found out about dist/.
+type sizeReport struct {
+	rows []sizeRow
+	// distSame says whether dist/eventsource.wasm is the bridge as built
+	// now, byte for byte; distNote says otherwise why not.
+	distSame bool
+	distNote string
+}
+
+// measureSizes builds the real bridge (./wasm) and reference programs
+// generated at run time with this Go toolchain and the Makefile's flags, and
+// measures them and dist/'s classic script raw, gzip and brotli (compressed
+// by js/build.mjs as dist/ is). The references isolate what the bridge is
+// made of: any Go program, the engine with every exported function and
+// method it has, the safejs calls the bridge makes, and the two together.
+func measureSizes(ctx context.Context, root, goroot, dist string) *sizeReport {
 	tmp, err := os.MkdirTemp("", "sizeprobe")
 	if err != nil {
-		return []sizeRow{{label: "size probes", err: err}}
+		return &sizeReport{rows: []sizeRow{{label: "size probes", err: err}}}
 	}
 	defer os.RemoveAll(tmp)
 	goTool := filepath.Join(goroot, "bin", "go")
-	for i, probe := range sizeProbes {
-		row := sizeRow{label: probe.label, isBaseline: i == 0}
-		dir := filepath.Join(tmp, fmt.Sprint(i))
+
+	engineAPI, apiErr := exportedAPI(filepath.Join(root, "polyfill"))
+	engine := engineProgram(engineAPI)
+	probes := []struct {
+		label string
+		prog  program
+		err   error
+	}{
+		{"empty Go program", program{}, nil},
+		{"the engine alone: every exported function and method of `polyfill`, no `syscall/js`", engine, apiErr},
+		{"`safejs` only: `Global`, `FuncOf`, `ValueOf`, `CopyBytesToGo` (with `syscall/js` and `fmt`)", safejsProgram, nil},
+		{"the engine and those `safejs` calls together, without the bridge's own code", engine.plus(safejsProgram), apiErr},
+	}
+
+	rep := &sizeReport{}
+	bridge := filepath.Join(tmp, "bridge.wasm")
+	rep.rows = append(rep.rows, sizeRow{label: "`./wasm`, the engine and bridge, built now as `make build` does", isEngine: true,
+		err: goBuild(ctx, goTool, root, os.Environ(), bridge, "./wasm")})
+	script := filepath.Join(dist, "eventsource-polyfill.js")
+	rep.rows = append(rep.rows, sizeRow{label: "`dist/eventsource-polyfill.js` (the classic script)", isScript: true})
+	files := []string{bridge, script}
+	for i, probe := range probes {
+		row := sizeRow{label: probe.label, isBaseline: i == 0, err: probe.err}
 		out := filepath.Join(tmp, fmt.Sprintf("probe%d.wasm", i))
-		row.err = buildProbe(ctx, goTool, root, dir, probe.source, out)
-		rows = append(rows, row)
+		if row.err == nil {
+			row.err = buildProbe(ctx, goTool, root, filepath.Join(tmp, fmt.Sprint(i)), probe.prog.source(), out)
+		}
+		rep.rows = append(rep.rows, row)
 		files = append(files, out)
 	}
-	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(root, "js", "build.mjs"), "--sizes"}, files...)...)
+	rep.distSame, rep.distNote = compareDist(bridge, filepath.Join(dist, "eventsource.wasm"))
+
+	var measure []string
+	for i, f := range files {
+		if rep.rows[i].err == nil {
+			measure = append(measure, f)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "node", append([]string{filepath.Join(root, "js", "build.mjs"), "--sizes"}, measure...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return []sizeRow{{label: "sizes", err: fmt.Errorf("node js/build.mjs --sizes: %v: %s", err, strings.TrimSpace(stderr.String()))}}
+		rep.rows = []sizeRow{{label: "sizes", err: fmt.Errorf("node js/build.mjs --sizes: %v: %s", err, strings.TrimSpace(stderr.String()))}}
+		return rep
 	}
 	var got map[string]struct{ Raw, Gzip, Brotli int }
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		return []sizeRow{{label: "sizes", err: err}}
+		rep.rows = []sizeRow{{label: "sizes", err: err}}
+		return rep
 	}
-	for i := range rows {
-		if rows[i].err != nil {
+	for i := range rep.rows {
+		if rep.rows[i].err != nil {
 			continue
 		}
 		s, ok := got[files[i]]
 		if !ok {
-			rows[i].err = fmt.Errorf("%s was not measured", files[i])
+			rep.rows[i].err = fmt.Errorf("%s was not measured", files[i])
 			continue
 		}
-		rows[i].raw, rows[i].gzip, rows[i].brotli = s.Raw, s.Gzip, s.Brotli
+		rep.rows[i].raw, rep.rows[i].gzip, rep.rows[i].brotli = s.Raw, s.Gzip, s.Brotli
 	}
-	return rows
+	return rep
+}
+
+// compareDist says whether the engine in dist/, which the browser figures
+// measured, is the bridge just built.
+func compareDist(built, distWasm string) (bool, string) {
+	a, err := os.ReadFile(built)
+	if err != nil {
+		return false, "the bridge did not build"
+	}
+	b, err := os.ReadFile(distWasm)
+	if err != nil {
+		return false, err.Error()
+	}
+	if !bytes.Equal(a, b) {
+		return false, fmt.Sprintf("it is %s bytes, this build %s: dist/ is not the current source (run make build)",
+			groupThousands(len(b)), groupThousands(len(a)))
+	}
+	return true, ""
+}
+
+// exportedAPI lists, as Go expressions of a program that imports the
+// engine, every exported function and method of the package in dir as it
+// builds for js/wasm, so that a reference program can keep all of it without
+// a hand-kept copy of the bridge's calls.
+func exportedAPI(dir string) ([]string, error) {
+	bctx := build.Default
+	bctx.GOOS, bctx.GOARCH = "js", "wasm"
+	pkg, err := bctx.ImportDir(dir, 0)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	var api []string
+	for _, name := range pkg.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || !fd.Name.IsExported() || fd.Type.TypeParams != nil {
+				continue
+			}
+			if fd.Recv == nil {
+				api = append(api, pkg.Name+"."+fd.Name.Name)
+				continue
+			}
+			recv, ptr := fd.Recv.List[0].Type, false
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv, ptr = star.X, true
+			}
+			id, ok := recv.(*ast.Ident) // a generic receiver is an IndexExpr
+			if !ok || !id.IsExported() {
+				continue
+			}
+			if ptr {
+				api = append(api, "(*"+pkg.Name+"."+id.Name+")."+fd.Name.Name)
+			} else {
+				api = append(api, pkg.Name+"."+id.Name+"."+fd.Name.Name)
+			}
+		}
+	}
+	if len(api) == 0 {
+		return nil, fmt.Errorf("no exported functions in %s", dir)
+	}
+	sort.Strings(api)
+	return api, nil
 }
 
 // buildProbe compiles source as a module of its own in dir to out, with
-// root's engine.
+// root's engine and root's requirements (safejs among them).
 func buildProbe(ctx context.Context, goTool, root, dir, source, out string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// The engine comes from this checkout; its go.sum covers the graph.
-	mod := "module sizeprobe\n\ngo 1.26\n\nrequire github.com/eventsource-wasm/eventsource v0.0.0\n\nreplace github.com/eventsource-wasm/eventsource => " + root + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(mod), 0o644); err != nil {
+	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
 		return err
 	}
+	// Root's go.mod with another module path: the same versions of every
+	// dependency, and the engine from this checkout. Its go.sum covers the
+	// graph.
+	_, requires, _ := strings.Cut(string(rootMod), "\n")
+	mod := "module sizeprobe\n" + requires +
+		"\nrequire github.com/eventsource-wasm/eventsource v0.0.0\n\nreplace github.com/eventsource-wasm/eventsource => " + root + "\n"
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
-		return err
+	for name, b := range map[string][]byte{"go.mod": []byte(mod), "go.sum": sum, "main.go": []byte(source)} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(source), 0o644); err != nil {
-		return err
-	}
+	return goBuild(ctx, goTool, dir, append(os.Environ(), "GOWORK=off", "GOFLAGS="), out, ".")
+}
+
+// goBuild runs go build for js/wasm with the Makefile's flags in dir.
+func goBuild(ctx context.Context, goTool, dir string, env []string, out, pkg string) error {
 	args := append([]string{"build"}, wasmBuildFlags...)
-	cmd := exec.CommandContext(ctx, goTool, append(args, "-o", out, ".")...)
+	cmd := exec.CommandContext(ctx, goTool, append(args, "-o", out, pkg)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOWORK=off", "GOFLAGS=")
+	cmd.Env = append(env, "GOOS=js", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v: %s", err, strings.TrimSpace(string(b)))
 	}
@@ -155,10 +289,10 @@ func (rp *report) writeSizes(p printer) {
 		return
 	}
 	p("## Sizes\n\n")
-	p("Measured by the same run: `dist/` as built (`make build`: `GOOS=js GOARCH=wasm go build -trimpath -ldflags=\"-s -w\"`, then gzip and brotli at their highest levels by `js/build.mjs`), and reference programs built by the same toolchain with the same flags. In parentheses: the ratio to the empty program.\n\n")
+	p("Measured by the same run: the bridge `./wasm` and reference programs generated at run time, all built by this toolchain as `make build` builds `dist/eventsource.wasm` (`GOOS=js GOARCH=wasm go build -trimpath -ldflags=\"-s -w\"`), and `dist/`'s classic script; gzip and brotli at their highest levels by `js/build.mjs`, as `dist/` is compressed. In parentheses: the ratio to the empty program.\n\n")
 	p("| file | raw | gzip | brotli |\n| --- | ---: | ---: | ---: |\n")
 	var base sizeRow // zero: no ratios
-	for _, r := range rp.sizes {
+	for _, r := range rp.sizes.rows {
 		if r.isBaseline && r.err == nil {
 			base = r
 		}
@@ -169,7 +303,7 @@ func (rp *report) writeSizes(p printer) {
 		}
 		return fmt.Sprintf("%s (%.2f×)", groupThousands(v), float64(v)/float64(b))
 	}
-	for _, r := range rp.sizes {
+	for _, r := range rp.sizes.rows {
 		if r.err != nil {
 			p("| %s | error: %s | | |\n", r.label, oneLine(r.err.Error()))
 			continue
@@ -180,6 +314,11 @@ func (rp *report) writeSizes(p printer) {
 		}
 		ratio := !r.isScript
 		p("| %s | %s | %s | %s |\n", label, cell(r.raw, base.raw, ratio), cell(r.gzip, base.gzip, ratio), cell(r.brotli, base.brotli, ratio))
+	}
+	if rp.sizes.distSame {
+		p("\n`dist/eventsource.wasm`, which the browser figures above measured, is this build of `./wasm` byte for byte.\n")
+	} else {
+		p("\n**`dist/eventsource.wasm` is not this build of `./wasm`**: %s.\n", rp.sizes.distNote)
 	}
 	p("\n")
 }
