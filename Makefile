@@ -72,7 +72,7 @@ test-wasm:
 
 # The shim with the real engine under Node, without a browser.
 test-js: build
-	$(NODE) --test js/test/*.test.mjs
+	$(NODE) --expose-gc --test js/test/*.test.mjs
 
 test-e2e: build chromium
 	$(GO) test -count=1 -timeout 8m ./e2e/...

@@ -25,6 +25,10 @@ func (b *Budget) Used() int { return b.used }
 // Max returns the budget's size in bytes.
 func (b *Budget) Max() int { return b.max }
 
+// Buffered returns the bytes of memory the connection's parser holds between
+// chunks: what it charges its [Budget] beyond [Allowance].
+func (c *Conn) Buffered() int { return c.p.buffered() }
+
 // charge brings c's charge in line with what its parser holds, and reports
 // false, charging nothing more, if that would exceed the budget.
 func (c *Conn) charge() bool {

@@ -21,6 +21,7 @@ type connStep struct {
 	events []ev   // body
 	err    error  // body: Err afterwards
 	hdr    string // request: the Last-Event-ID value, "" meaning no header
+	url    string // response: the final URL; request: the URL wanted, if set
 	ms     int    // retry: ReconnectionTime
 }
 
@@ -88,6 +89,13 @@ var connTests = []connTest{
 	{rules: "SSE-27", name: "POST with ReconnectAlways", opts: Options{Method: "POST", Reconnect: ReconnectAlways}, steps: []connStep{
 		ok200, eof, ok200}},
 
+	{rules: "SSE-26", name: "reconnections request the final URL", steps: []connStep{
+		{op: "request", url: "http://example.com/sse"},
+		{op: "response", status: 200, ctype: "text/event-stream", url: "http://example.com/moved", act: Announce, state: Open},
+		eof, {op: "request", url: "http://example.com/moved"},
+		{op: "response", status: 200, ctype: "text/event-stream", url: "http://other.test/final", act: Announce, state: Open},
+		end(KindNetwork, Reestablish, Connecting), {op: "request", url: "http://other.test/final"}}},
+
 	// SSE-29: the Last-Event-ID header.
 	{rules: "SSE-29 SSE-30 SSE-46", name: "id persists across End and Response", steps: []connStep{
 		ok200, header(""), body("id: 1\ndata: a\n\n", msg("a", "1")), header("1"), eof, header("1"),
@@ -132,7 +140,7 @@ func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
 	where := fmt.Sprintf("step %d (%s)", i, s.op)
 	switch s.op {
 	case "response":
-		d := c.Response(Response{Status: s.status, ContentType: s.ctype})
+		d := c.Response(Response{Status: s.status, ContentType: s.ctype, URL: s.url})
 		if d.Action != s.act {
 			t.Fatalf("%s: Response(%d, %q) = %v, want %v", where, s.status, s.ctype, d.Action, s.act)
 		}
@@ -175,6 +183,9 @@ func runConnStep(t *testing.T, c *Conn, i int, s connStep) {
 		}
 		if r.LastEventID != s.hdr {
 			t.Errorf("%s: Connect().LastEventID = %q; want %q", where, r.LastEventID, s.hdr)
+		}
+		if s.url != "" && r.URL != s.url {
+			t.Errorf("%s: Connect().URL = %q; want %q", where, r.URL, s.url)
 		}
 		return
 	case "retry":

@@ -27,6 +27,9 @@ var update = flag.Bool("update", false, "rewrite testdata/codec.json from the br
 // after the call. This test checks the answers (the encoder); the shim's
 // js/test/codec.test.mjs decodes them and checks the meaning (the decoder).
 //
+// The cases cover what crosses the bridge of SSE-19, SSE-21, SSE-22,
+// SSE-26, SSE-28, SSE-29, SSE-31, SSE-33, SSE-35, SSE-42, SSE-46 and SSE-49.
+//
 // Strings in the file may hold ${c*N}, N times the character c, so that
 // the large events stay readable.
 const fixturePath = "testdata/codec.json"

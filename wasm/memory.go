@@ -68,9 +68,20 @@ func (b *bridge) collect() {
 }
 
 // debug() returns what the bridge holds, for leak tests: an object, not a
-// message.
+// message. debug("crash") makes the engine panic, for the tests of what the
+// shim does when its engine dies.
 func (b *bridge) debug(args []safejs.Value) any {
+	if len(args) > 0 {
+		if s, _ := stringArg(args[0]); s == "crash" {
+			panic("eventsource-wasm: crash requested by the debug hook")
+		}
+	}
+	buffered := make([]any, 0, len(b.conns))
+	for _, c := range b.conns {
+		buffered = append(buffered, c.c.Buffered())
+	}
 	return map[string]any{
+		"buffered":    buffered,
 		"connections": len(b.conns),
 		"funcs":       len(b.funcs),
 		"goroutines":  runtime.NumGoroutine(),

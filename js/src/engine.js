@@ -29,6 +29,7 @@ class Engine {
   alive = true;
   lost = new Set();
   output = []; // the program's last lines of output
+  memory = null; // a WeakRef to the instance's memory, for leak tests
 
   constructor(host) {
     this.host = host;
@@ -124,6 +125,7 @@ async function instantiate(url, signal) {
   }
   const engine = new Engine(host);
   engine.output = output;
+  engine.memory = typeof WeakRef === "function" ? new WeakRef(instance.exports.mem) : null;
   const exited = (err) => {
     if (currentEngine === engine) current = currentEngine = null;
     engine.died(err);
@@ -133,9 +135,24 @@ async function instantiate(url, signal) {
 }
 
 // debug resolves to the engine's counters ({connections, funcs, goroutines,
-// inBytes, outBytes, budgetBytes}, see debug() in wasm/memory.go), or to null
-// when no engine is loaded.
-export function debug() {
+// inBytes, outBytes, budgetBytes}, see debug() in wasm/memory.go) and a
+// WeakRef to its memory, or to null when no engine is loaded. With
+// "crash", the engine panics instead, and debug resolves to the WeakRef to
+// the memory that its death should release.
+export function debug(command) {
   if (current === null) return Promise.resolve(null);
-  return current.then((e) => (e.alive ? e.host.debug() : null)).catch(() => null);
+  return current
+    .then((e) => {
+      if (!e.alive) return null;
+      if (command === "crash") {
+        try {
+          e.host.debug("crash");
+        } catch (_) {
+          // The panic unwinds through the call.
+        }
+        return { memory: e.memory };
+      }
+      return { ...e.host.debug(), memory: e.memory };
+    })
+    .catch(() => null);
 }

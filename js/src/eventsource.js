@@ -101,10 +101,22 @@ export class EventSource extends EventTarget {
     config.wasmURL = `${value}`;
   }
 
-  // A hook for leak tests, invisible to normal code: keyed by a registered
+  // How long loading the engine may take, in milliseconds, before every
+  // EventSource waiting for it fails (default 30000).
+  static get loadTimeout() {
+    return config.loadTimeout;
+  }
+  static set loadTimeout(value) {
+    if (typeof value !== "number" || !(value > 0) || value > 2 ** 31 - 1) {
+      throw new TypeError("EventSourcePolyfill.loadTimeout must be a positive number of milliseconds");
+    }
+    config.loadTimeout = value;
+  }
+
+  // A hook for tests, invisible to normal code: keyed by a registered
   // symbol, so no string name, no enumerable property and no global.
-  static [Symbol.for("eventsource-wasm.debug")]() {
-    return debug();
+  static [Symbol.for("eventsource-wasm.debug")](command) {
+    return debug(command);
   }
 
   // ---- what the connection reports ----------------------------------------
