@@ -17,8 +17,9 @@ type bridge struct {
 	in     []byte // the chunk being parsed
 	enc    encoder
 	funcs  []safejs.Func
-	// traffic counts the bytes fed and returned since the last collect.
-	traffic int
+	// traffic counts the bytes fed and returned since the last collect,
+	// calls the calls.
+	traffic, calls int
 }
 
 // conn is one connection and what JS has been told of it, so that a

@@ -26,7 +26,12 @@ var exports = []struct {
 func (b *bridge) export(host safejs.Value) (int, error) {
 	for _, e := range exports {
 		call := e.call
-		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any { return call(b, args) })
+		f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			if b.calls++; b.calls > collectCalls {
+				b.collect()
+			}
+			return call(b, args)
+		})
 		if err != nil {
 			return len(b.funcs), err
 		}
