@@ -36,12 +36,14 @@ func TestDebugHookIsHidden(t *testing.T) {
 			symbols: Object.getOwnPropertySymbols(P).map(String).join(),
 			enumerable: d.enumerable, type: typeof d.value,
 			instanceKeys: Object.keys(a).join() + '|' + Object.getOwnPropertySymbols(a).length,
-			forIn: forIn(a) === forIn(b), forInList: forIn(a),
+			// for-in differs from native by the members of whatwg/html PR
+			// #12272 only (SSE-9, superseded).
+			forIn: forIn(a) === forIn(b).split(',').concat(['lastEventId', 'reconnectionTime', 'reset']).sort().join(), forInList: forIn(a),
 			nativeHasIt: key in NativeEventSource,
 		};
 	})()`)
 	want := map[string]any{
-		"names":        "CLOSED,CONNECTING,OPEN,length,name,prototype,wasmURL",
+		"names":        "CLOSED,CONNECTING,OPEN,fromReadableStream,length,loadTimeout,name,prototype,wasmURL",
 		"keys":         "CLOSED,CONNECTING,OPEN",
 		"symbols":      "Symbol(eventsource-wasm.debug)",
 		"enumerable":   false,
@@ -61,8 +63,8 @@ func TestDebugHookIsHidden(t *testing.T) {
 	key := newKey(t, "p")
 	record(t, ctx, key, spec{Ctor: "EventSourcePolyfill", Stop: stop{Messages: 1}}, jsString("/sse/hello?key="+key))
 	d := readDebug(t, ctx)
-	if d == nil || d.Funcs != 7 || d.Connections != 0 || d.Goroutines < 1 {
-		t.Errorf("after a closed connection: debug %+v, want 7 funcs, 0 connections", d)
+	if d == nil || d.Funcs != 8 || d.Connections != 0 || d.Goroutines < 1 {
+		t.Errorf("after a closed connection: debug %+v, want 8 funcs, 0 connections", d)
 	}
 }
 

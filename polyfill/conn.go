@@ -346,6 +346,16 @@ func (c *Conn) End(why Kind) Decision {
 	return c.fail(err)
 }
 
+// Reset discards what the parser holds of the current body, the unfinished
+// line and event (SSE-35), so that the next chunk starts a fresh body, BOM
+// included; the ready state, the last event ID and the reconnection time
+// stay. It is EventSource.reset() of whatwg/html PR #12272, for a host that
+// pipes one stream after another into a connection.
+func (c *Conn) Reset() {
+	c.p.Reset()
+	c.uncharge()
+}
+
 // Close is EventSource.close() (SSE-53): closed for good; the host aborts
 // its request and drops queued events. It releases the parser's buffers.
 func (c *Conn) Close() { c.close() }

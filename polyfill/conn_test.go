@@ -484,3 +484,27 @@ func TestReadyStateValues(t *testing.T) {
 		t.Errorf("CONNECTING, OPEN, CLOSED = %d, %d, %d; want 0, 1, 2", Connecting, Open, Closed)
 	}
 }
+
+// TestConnReset checks that Reset starts a fresh body mid-stream: the
+// unfinished event is dropped, a BOM may come again, and the state, the last
+// event ID and the reconnection time stay.
+func TestConnReset(t *testing.T) {
+	c := NewConn("about:event-stream", Options{})
+	c.Response(Response{Status: 200, ContentType: "text/event-stream"})
+	c.Feed([]byte("retry: 70\nid: 4\ndata: kept\n\ndata: dropped\nda"))
+	for c.Next() {
+	}
+	c.Reset()
+	c.Feed([]byte("\xEF\xBB\xBFta: fresh\n\n"))
+	var got []string
+	for c.Next() {
+		got = append(got, string(c.Event().Data)+"/"+string(c.Event().LastEventID))
+	}
+	if fmt.Sprint(got) != "[]" || c.ReadyState() != Open || c.LastEventID() != "4" || c.ReconnectionTime() != 70 {
+		t.Errorf("after Reset: %v, %v, id %q, retry %d", got, c.ReadyState(), c.LastEventID(), c.ReconnectionTime())
+	}
+	c.Feed([]byte("data: x\n\n"))
+	if !c.Next() || string(c.Event().Data) != "x" {
+		t.Errorf("after Reset and a fresh line: %q", c.Event().Data)
+	}
+}

@@ -18,6 +18,7 @@ var exports = []struct {
 	{"response", (*bridge).response},
 	{"feed", (*bridge).feed},
 	{"end", (*bridge).end},
+	{"reset", (*bridge).reset},
 	{"close", (*bridge).close},
 	{"debug", (*bridge).debug},
 }
@@ -195,6 +196,17 @@ func (b *bridge) end(args []safejs.Value) any {
 	b.enc.reset()
 	b.enc.decision(d)
 	return b.enc.finish()
+}
+
+// reset(id) discards the unfinished line and event of the current body
+// (Conn.Reset); it returns an empty message.
+func (b *bridge) reset(args []safejs.Value) any {
+	c := b.conn(args)
+	if c == nil {
+		return unknown
+	}
+	c.c.Reset()
+	return ""
 }
 
 // close(id) forgets the connection; it returns nothing.

@@ -7,8 +7,9 @@
 //   callbacks.onOpen(origin)      announced (SSE-24): readyState OPEN
 //   callbacks.onEvents(batch)     a Batch of events to dispatch; may return
 //                                 a promise, awaited before the next chunk
-//   callbacks.onError(state, t)   reestablishing (CONNECTING) or failed
-//                                 (CLOSED); t is the engine's trailer
+//   callbacks.onError(state, info) reestablishing (CONNECTING) or failed
+//                                 (CLOSED); info is {reason, status,
+//                                 message} (errors.js details)
 //   callbacks.onSuspend()         suspended: drop the events not yet out
 //
 // Every await of an attempt is followed by a check that the attempt is still
@@ -17,11 +18,11 @@
 
 import { Batch, trailer } from "./codec.js";
 import { loadEngine, config } from "./engine.js";
-import { describe, failure } from "./errors.js";
+import { describe, details, failure } from "./errors.js";
 import { corsFailure, stopCount } from "./failure.js";
 import { engineInit } from "./options.js";
 import { noop, realGlobal } from "./realm.js";
-import { readAhead, requestInit } from "./request.js";
+import { NotAResponse, readAhead, requestInit, requestURL } from "./request.js";
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -31,14 +32,30 @@ export const CLOSED = 2;
 // Go program exited during the call (or before it).
 class EngineLost extends Error {}
 
+// Chunks of a stream from another realm are Uint8Arrays too.
+function isUint8Array(v) {
+  return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === "[object Uint8Array]";
+}
+
+// The serialized origin of a URL; "null" for an opaque one (data:).
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch (_) {
+    return "null";
+  }
+}
+
 // Resources of one connection, kept apart so that a FinalizationRegistry
 // can release them when the EventSource is collected (SSE-55): it must hold
 // nothing that leads back to the EventSource.
 export function release(res) {
-  const { ctrl, engine, handle } = res;
+  const { ctrl, engine, handle, reader } = res;
   res.ctrl = null;
   res.handle = 0;
+  res.reader = null;
   if (ctrl) ctrl.abort();
+  if (reader) reader.cancel().catch(noop); // close() cancels a stream of fromReadableStream()
   if (handle && engine.alive) {
     engine.lost.delete(res.onLost);
     try {
@@ -54,7 +71,8 @@ export class Connection {
   #options;
   #callbacks;
   #state = CONNECTING;
-  #res = { engine: null, handle: 0, ctrl: null, onLost: null };
+  #res = { engine: null, handle: 0, ctrl: null, onLost: null, reader: null };
+  #stream = null; // the reader of a fromReadableStream() source
   #attempt = null; // the attempt in progress; null when idle
   #timer = 0;
   // What suspend() cut off, for resume(): "restart" (nothing was in
@@ -69,11 +87,15 @@ export class Connection {
     this.#run();
   };
 
-  constructor(url, options, callbacks) {
+  // stream, when given, is the ReadableStream of fromReadableStream(),
+  // unlocked: the connection reads it instead of fetching url.
+  constructor(url, options, callbacks, stream = null) {
     this.#url = url;
     this.#options = options;
     this.#callbacks = callbacks;
     this.#res.onLost = () => this.#engineLost();
+    this.lastEventId = options.lastEventId;
+    if (stream !== null) this.#stream = this.#res.reader = stream.getReader();
   }
 
   get state() {
@@ -95,6 +117,7 @@ export class Connection {
   close() {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
+    if (this.#attempt && this.#attempt.watchdog) realGlobal.clearTimeout(this.#attempt.watchdog);
     this.#attempt = null;
     if (this.#timer) {
       realGlobal.clearTimeout(this.#timer);
@@ -109,11 +132,12 @@ export class Connection {
   async #run() {
     if (this.#state !== CONNECTING) return; // SSE-28 step 3
     const ctrl = new AbortController();
-    const attempt = { ctrl, stops: stopCount() };
+    const attempt = { ctrl, stops: stopCount(), lastByte: 0, watchdog: 0 };
     this.#attempt = attempt;
     this.#res.ctrl = ctrl;
     try {
-      await this.#attemptOnce(attempt);
+      if (this.#stream) await this.#attemptStream(attempt);
+      else await this.#attemptOnce(attempt);
     } catch (err) {
       if (this.#attempt !== attempt) return;
       if (err instanceof EngineLost) this.#engineLost();
@@ -127,27 +151,33 @@ export class Connection {
 
   async #attemptOnce(attempt) {
     const res = this.#res;
+    const o = this.#options;
     // SSE-17: the first request and the engine load run in parallel. Before
-    // the engine is there, the request is the constructor's URL with no
-    // Last-Event-ID, which is what the engine decides for a first attempt;
-    // its decision is checked when it arrives.
+    // the engine is there, the request is the constructor's URL with the
+    // initial last event ID, which is what the engine decides for a first
+    // attempt; its decision is checked when it arrives.
     let req = res.handle ? this.#decide(this.#call("connect", res.handle), attempt) : null;
     if (req && req.action === "F") return;
     const speculative = req === null;
     if (speculative) {
       const id = this.lastEventId;
-      req = { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, classify: false };
+      req = { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, classify: false, attempt: 1 };
     }
     let request;
     try {
-      request = new Request(req.url, requestInit(this.#options, req, attempt.ctrl.signal));
+      const headers = typeof o.headers === "function" ? await this.#callHeaders(req, attempt) : o.headers;
+      if (this.#attempt !== attempt) return;
+      request = new Request(requestURL(o, req), requestInit(o, headers, req, attempt.ctrl.signal));
     } catch (err) {
-      // The request itself is invalid: retrying would be futile.
+      if (this.#attempt !== attempt) return;
+      // The request itself is invalid, or the headers function failed:
+      // retrying would be futile.
       console.error(`EventSource cannot request ${req.url}:`, err);
       if (await this.#ensureEngine(attempt)) this.#decide(this.#call("end", res.handle, "request"), attempt);
       return;
     }
-    const fetching = fetch(request).then(readAhead);
+    this.#watch(attempt);
+    const fetching = (o.fetch || fetch)(request).then(readAhead);
     fetching.catch(noop); // if we bail out before awaiting it
     if (speculative) {
       if (!(await this.#ensureEngine(attempt))) return;
@@ -167,10 +197,28 @@ export class Connection {
       ahead = await fetching;
     } catch (err) {
       if (this.#attempt !== attempt) return; // our own abort
-      this.#decide(this.#call("end", res.handle, await this.#whyFailed(err, attempt, req)), attempt);
+      if (err instanceof NotAResponse) {
+        console.error("EventSource: the fetch option resolved to something that is not a Response:", err.value);
+        this.#decide(this.#call("end", res.handle, "request"), attempt);
+        return;
+      }
+      const why = await this.#whyFailed(err, attempt, req);
+      if (this.#attempt !== attempt) return;
+      if (why === "cors" && req.lastEventIdHeader !== undefined && !o.lastEventIdParam) {
+        // SSE-29: native EventSource sends Last-Event-ID without a
+        // preflight; fetch() cannot.
+        console.error(
+          `EventSource: the reconnection to ${req.url} failed its CORS check. With a Last-Event-ID header, ` +
+            "a cross-origin request needs a preflight: the server must answer it with " +
+            "Access-Control-Allow-Headers: Last-Event-ID (and the stream with Access-Control-Allow-Origin), " +
+            "or the lastEventIdParam option sends the ID as a query parameter instead.",
+        );
+      }
+      this.#decide(this.#call("end", res.handle, why), attempt);
       return;
     }
     if (this.#attempt !== attempt) return;
+    attempt.lastByte = realGlobal.performance.now();
     const response = ahead.response;
 
     // SSE-19c, SSE-21, SSE-22, SSE-26: status, MIME type and final URL.
@@ -183,10 +231,66 @@ export class Connection {
         retryAfter: response.headers.get("retry-after") || "",
       }),
       attempt,
-      { origin: new URL(finalURL).origin },
+      { origin: originOf(finalURL) },
     );
     if (decided.action !== "A" || this.#attempt !== attempt) return;
     await this.#read(ahead, attempt);
+  }
+
+  // #attemptStream reads the stream of EventSource.fromReadableStream()
+  // (whatwg/html PR #12272): announced at once, from the opaque origin
+  // "null", and never reestablished.
+  async #attemptStream(attempt) {
+    if (!(await this.#ensureEngine(attempt))) return;
+    const t = this.#decide(
+      this.#call("response", this.#res.handle, { status: 200, contentType: "text/event-stream", url: this.#url }),
+      attempt,
+      { origin: "null" },
+    );
+    if (t.action !== "A" || this.#attempt !== attempt) return;
+    await this.#read({ reader: this.#stream, reads: [], on: false }, attempt);
+  }
+
+  // #callHeaders asks the headers function for the headers of an attempt,
+  // telling it what the attempt requests.
+  async #callHeaders(req, attempt) {
+    const value = await this.#options.headers({
+      url: req.url,
+      sameOrigin: req.sameOrigin,
+      lastEventId: req.lastEventIdHeader === undefined ? "" : req.lastEventIdHeader,
+      attempt: req.attempt,
+    });
+    if (this.#attempt !== attempt) return null;
+    if (value === undefined || value === null) return null;
+    return new Headers(value);
+  }
+
+  // #watch starts the inactivity watchdog of an attempt: with the
+  // inactivityTimeout option, an attempt from which nothing arrived for
+  // that long (no response, no byte of the body) is reestablished. Each
+  // chunk only notes the time; the one timer re-arms itself for what is
+  // left.
+  #watch(attempt) {
+    const timeout = this.#options.inactivityTimeout;
+    if (!timeout) return;
+    const now = () => realGlobal.performance.now();
+    attempt.lastByte = now();
+    const check = () => {
+      attempt.watchdog = 0;
+      if (this.#attempt !== attempt) return;
+      const idle = now() - attempt.lastByte;
+      if (idle < timeout) {
+        attempt.watchdog = realGlobal.setTimeout(check, timeout - idle);
+        return;
+      }
+      try {
+        if (this.#res.handle) this.#decide(this.#call("end", this.#res.handle, "inactive"), attempt);
+        else this.#abandon(attempt); // the engine is loading; its failure or the fetch decides
+      } catch (err) {
+        if (err instanceof EngineLost) this.#engineLost();
+      }
+    };
+    attempt.watchdog = realGlobal.setTimeout(check, timeout);
   }
 
   // #read feeds the body to the engine, one call per network chunk, and
@@ -216,6 +320,13 @@ export class Connection {
         this.#decide(this.#call("end", res.handle, "ended"), attempt); // SSE-27
         return;
       }
+      attempt.lastByte = realGlobal.performance.now();
+      if (!isUint8Array(chunk.value)) {
+        // Only a stream given to fromReadableStream() can do this.
+        console.error("EventSource: the stream gave a chunk that is not a Uint8Array:", chunk.value);
+        this.#decide(this.#call("end", res.handle, "request"), attempt);
+        return;
+      }
       const result = this.#call("feed", res.handle, chunk.value);
       if (result === "") continue;
       const batch = new Batch(result);
@@ -238,7 +349,9 @@ export class Connection {
   // navigation); a failed CORS check fails; anything else is the network's.
   async #whyFailed(err, attempt, req) {
     if ((err && err.name === "AbortError") || stopCount() !== attempt.stops) return "aborted";
-    if (req.classify && (await corsFailure(req.url, this.#options.method, attempt.ctrl.signal))) return "cors";
+    // With a fetch option the probe would bypass it: its failures are the
+    // network's.
+    if (req.classify && !this.#options.fetch && (await corsFailure(req.url, this.#options.method, attempt.ctrl.signal))) return "cors";
     return "network";
   }
 
@@ -302,6 +415,7 @@ export class Connection {
     if (this.#attempt === attempt) this.#attempt = null;
     if (this.#res.ctrl === attempt.ctrl) this.#res.ctrl = null;
     attempt.ctrl.abort();
+    if (attempt.watchdog) realGlobal.clearTimeout(attempt.watchdog);
   }
 
   // SSE-28: CONNECTING and `error`, then wait the reconnection time (Chrome
@@ -309,7 +423,7 @@ export class Connection {
   #reestablish(t) {
     if (this.#state === CLOSED) return;
     this.#state = CONNECTING;
-    this.#callbacks.onError(CONNECTING, t);
+    this.#callbacks.onError(CONNECTING, details(t, { url: this.#url }));
     if (this.#state === CONNECTING && this.#attempt === null && this.#timer === 0 && this.#suspended === null) {
       this.#timer = realGlobal.setTimeout(this.#connectLater, t.delay);
     }
@@ -319,7 +433,7 @@ export class Connection {
   #fail(t) {
     if (this.#state === CLOSED) return;
     this.close();
-    this.#callbacks.onError(CLOSED, t);
+    this.#callbacks.onError(CLOSED, details(t, { url: this.#url }));
   }
 
   // ---- the engine's life --------------------------------------------------
@@ -382,12 +496,25 @@ export class Connection {
     }
   }
 
+  // reset discards what the engine holds of the current stream, the
+  // unfinished line and event (EventSource.reset(), whatwg/html PR #12272).
+  reset() {
+    const res = this.#res;
+    if (this.#state === CLOSED || !res.handle) return; // nothing buffered yet
+    try {
+      this.#call("reset", res.handle);
+    } catch (err) {
+      if (err instanceof EngineLost) this.#engineLost();
+    }
+  }
+
   // ---- the back/forward cache (SSE-54) ------------------------------------
 
   // suspend drops the connection quietly: no event fires. resume picks up
   // where it was cut off.
   suspend() {
-    if (this.#state === CLOSED || this.#suspended !== null) return;
+    // A stream of fromReadableStream() is the page's own: it goes on.
+    if (this.#state === CLOSED || this.#suspended !== null || this.#stream) return;
     const res = this.#res;
     const attempt = this.#attempt;
     if (this.#timer) {

@@ -9,6 +9,10 @@ import { trailer } from "./codec.js";
 // when the browser has said it already (network errors, CORS) or nothing
 // went wrong (a stream that ended).
 export function describe(t, context) {
+  return consoleMessage(t, context);
+}
+
+function consoleMessage(t, context) {
   switch (t.reason) {
     case "status":
       return `EventSource's response has a status ${t.status} that is not 200. Aborting the connection.`;
@@ -29,6 +33,27 @@ export function describe(t, context) {
       return `EventSource: giving up on ${context.url} after ${t.attempt} consecutive failed attempts (maxAttempts).`;
   }
   return "";
+}
+
+// Short messages of the reasons the console leaves to the browser, for the
+// message of the error event.
+const SHORT = {
+  network: "the request failed or the response broke off (network error)",
+  ended: "the stream ended",
+  aborted: "the request was aborted by the user agent",
+  cors: "the response failed the CORS check",
+  request: "the request could not be made",
+  inactive: "nothing arrived for inactivityTimeout",
+  engine: "the WebAssembly engine could not be loaded or stopped",
+};
+
+// details returns what an error event carries besides its type: the reason
+// code (the engine's Kind name), the HTTP status where there was a response,
+// and a message.
+export function details(t, context) {
+  const reason = t.reason || "network";
+  const message = consoleMessage(t, context) || `EventSource: ${SHORT[reason] || reason}.`;
+  return { reason, status: t.status === undefined ? 0 : t.status, message };
 }
 
 // failure returns the trailer of a failure the shim detected itself, for

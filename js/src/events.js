@@ -62,3 +62,16 @@ export function eventPrototype(origin) {
 export function plainEvent(type) {
   return new EventCtor(type);
 }
+
+// An error event says why, as an extension: a plain Event, as native's, with
+// read-only, non-enumerable reason, status and message properties that code
+// treating it as a plain Event never sees.
+export function errorEvent(info) {
+  const event = new EventCtor("error");
+  Object.defineProperties(event, {
+    reason: { value: info.reason },
+    status: { value: info.status },
+    message: { value: info.message },
+  });
+  return event;
+}

@@ -2,7 +2,13 @@
 // handler attributes, and the events a Connection reports.
 
 import { addListener, baseURL, dispatch, removeListener } from "./realm.js";
-import { eventPrototype, plainEvent } from "./events.js";
+
+// The stream that fromReadableStream() hands to the constructor it calls.
+let streamSource = null;
+
+// The URL of an EventSource made by fromReadableStream() (PR #12272).
+const STREAM_URL = "about:event-stream";
+import { errorEvent, eventPrototype, plainEvent } from "./events.js";
 import { config, debug } from "./engine.js";
 import { readOptions } from "./options.js";
 import { CLOSED, CONNECTING, Connection, OPEN } from "./connection.js";
@@ -17,6 +23,8 @@ export class EventSource extends EventTarget {
   #dispatcher;
   #proto = null; // eventPrototype of the response's origin (SSE-25)
   #handlers = { open: null, message: null, error: null };
+  #signal = null; // the signal option, and its abort listener
+  #onAbort = null;
 
   // SSE-3: class constructors throw TypeError without `new`; length is 1.
   constructor(url, eventSourceInitDict = undefined) {
@@ -26,34 +34,70 @@ export class EventSource extends EventTarget {
     }
     // SSE-4: USVString conversion (a Symbol throws; lone surrogates become
     // U+FFFD, which the URL parser would also do).
-    url = `${url}`;
-    if (url.toWellFormed) url = url.toWellFormed();
-    // SSE-5: the EventSourceInit dictionary, read before the URL is parsed.
-    const options = readOptions(eventSourceInitDict);
-
-    // SSE-10, SSE-11, SSE-13: parse against the API base URL; a failure
-    // throws before anything is fetched.
+    const stream = streamSource;
+    streamSource = null;
+    let options;
     let parsed;
-    try {
-      parsed = new URL(url, baseURL()).href;
-    } catch (_) {
-      throw new DOMException(
-        `Failed to construct 'EventSource': Cannot open an EventSource to '${url}'. The URL is invalid.`,
-        "SyntaxError",
-      );
+    if (stream !== null) {
+      // whatwg/html PR #12272: about:event-stream, no credentials, no
+      // reconnection; the stream is all there is.
+      options = Object.freeze({ ...readOptions(undefined), reconnect: false });
+      parsed = STREAM_URL;
+    } else {
+      // SSE-4: USVString conversion (a Symbol throws; lone surrogates
+      // become U+FFFD, which the URL parser would also do).
+      url = `${url}`;
+      if (url.toWellFormed) url = url.toWellFormed();
+      // SSE-5: the EventSourceInit dictionary, read before the URL is parsed.
+      options = readOptions(eventSourceInitDict);
+      // SSE-10, SSE-11, SSE-13: parse against the API base URL; a failure
+      // throws before anything is fetched.
+      try {
+        parsed = new URL(url, baseURL()).href;
+      } catch (_) {
+        throw new DOMException(
+          `Failed to construct 'EventSource': Cannot open an EventSource to '${url}'. The URL is invalid.`,
+          "SyntaxError",
+        );
+      }
     }
     this.#url = parsed;
     this.#withCredentials = options.withCredentials; // SSE-14
     this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN);
-    const connection = new Connection(parsed, options, {
-      onOpen: (origin) => this.#onOpen(origin),
-      onEvents: (batch) => this.#dispatcher.run(batch, this.#proto),
-      onError: (state, reason) => this.#onError(state, reason),
-      onSuspend: () => this.#dispatcher.stop(),
-    });
+    const connection = new Connection(
+      parsed,
+      options,
+      {
+        onOpen: (origin) => this.#onOpen(origin),
+        onEvents: (batch) => this.#dispatcher.run(batch, this.#proto),
+        onError: (state, info) => this.#onError(state, info),
+        onSuspend: () => this.#dispatcher.stop(),
+      },
+      stream,
+    );
     this.#connection = connection;
     track(this, connection);
+    // Extension: aborting the signal option is close().
+    const signal = options.signal;
+    if (signal !== null) {
+      if (signal.aborted) {
+        this.#closed();
+        return;
+      }
+      this.#signal = signal;
+      this.#onAbort = () => this.close();
+      addListener.call(signal, "abort", this.#onAbort);
+    }
     connection.start(); // SSE-17: CONNECTING, no event yet
+  }
+
+  // whatwg/html PR #12272: an EventSource that parses a ReadableStream of
+  // bytes, such as a fetch() body, instead of fetching a URL. Its url is
+  // about:event-stream, its events come from the origin "null", and when
+  // the stream ends or errors it fires error and is CLOSED, never
+  // reconnecting; close() cancels the stream.
+  static fromReadableStream(stream) {
+    return fromStream(stream);
   }
 
   get url() {
@@ -85,6 +129,22 @@ export class EventSource extends EventTarget {
   }
   set onerror(value) {
     this.#setHandler("error", value);
+  }
+
+  // whatwg/html PR #12272: the last event ID string, and the reconnection
+  // time in milliseconds, for an application's own reconnection.
+  get lastEventId() {
+    return this.#connection.lastEventId;
+  }
+
+  get reconnectionTime() {
+    return this.#connection.reconnectionTime;
+  }
+
+  // whatwg/html PR #12272: discard the unfinished line and event, so that a
+  // fresh stream can be piped in.
+  reset() {
+    this.#connection.reset();
   }
 
   // SSE-53: abort, cancel any reconnection, CLOSED now, and no event ever.
@@ -128,14 +188,15 @@ export class EventSource extends EventTarget {
     dispatch.call(this, plainEvent("open"));
   }
 
-  // SSE-28: CONNECTING and error; SSE-23: CLOSED and error.
-  #onError(state) {
+  // SSE-28: CONNECTING and error; SSE-23: CLOSED and error. The event says
+  // why (errorEvent).
+  #onError(state, info) {
     if (state === CLOSED) this.#closed();
     else {
       this.#dispatcher.stop();
       this.#readyState = CONNECTING;
     }
-    dispatch.call(this, plainEvent("error"));
+    dispatch.call(this, errorEvent(info));
   }
 
   #closed() {
@@ -143,6 +204,10 @@ export class EventSource extends EventTarget {
     this.#dispatcher.stop();
     this.#connection.close();
     untrack(this.#connection);
+    if (this.#signal !== null) {
+      removeListener.call(this.#signal, "abort", this.#onAbort);
+      this.#signal = this.#onAbort = null;
+    }
   }
 
   // SSE-8: an event handler attribute is one listener whose callback can be
@@ -177,6 +242,21 @@ export class EventSource extends EventTarget {
   }
 }
 
+function fromStream(stream) {
+  if (stream === null || typeof stream !== "object" || typeof stream.getReader !== "function" || typeof stream.locked !== "boolean") {
+    throw new TypeError("Failed to execute 'fromReadableStream' on 'EventSource': parameter 1 is not of type 'ReadableStream'.");
+  }
+  if (stream.locked) {
+    throw new TypeError("Failed to execute 'fromReadableStream' on 'EventSource': the stream is locked.");
+  }
+  streamSource = stream;
+  try {
+    return new EventSource(STREAM_URL);
+  } finally {
+    streamSource = null;
+  }
+}
+
 // Web IDL shape (SSE-6, SSE-7, SSE-2): constants on the interface and the
 // prototype, enumerable attributes and operations, the toStringTag.
 {
@@ -186,7 +266,7 @@ export class EventSource extends EventTarget {
     Object.defineProperty(EventSource, name, constant);
     Object.defineProperty(proto, name, constant);
   }
-  for (const name of ["url", "withCredentials", "readyState", "onopen", "onmessage", "onerror", "close"]) {
+  for (const name of ["url", "withCredentials", "readyState", "lastEventId", "reconnectionTime", "onopen", "onmessage", "onerror", "reset", "close"]) {
     Object.defineProperty(proto, name, { enumerable: true });
   }
   Object.defineProperty(proto, Symbol.toStringTag, { value: "EventSource", configurable: true });

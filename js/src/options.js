@@ -44,13 +44,98 @@ function headers(value, name) {
   }
 }
 
+const MAX_MS = 2 ** 31 - 1; // what a timer can wait
+
+function milliseconds(value, name) {
+  if (typeof value !== "number" || !(value > 0) || value > MAX_MS) {
+    throw optionError(name, `a positive number of milliseconds, at most ${MAX_MS}`);
+  }
+  return value;
+}
+
+function count(value, name) {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) throw optionError(name, "a positive integer");
+  return value;
+}
+
+function fn(value, name) {
+  if (typeof value !== "function") throw optionError(name, "a function");
+  return value;
+}
+
+// A headers option is a function, called before every attempt, or a
+// snapshot of headers taken now.
+function headersOrFunction(value, name) {
+  return typeof value === "function" ? value : headers(value, name);
+}
+
+function signal(value, name) {
+  if (value === null || typeof value !== "object" || typeof value.aborted !== "boolean" || typeof value.addEventListener !== "function") {
+    throw optionError(name, "an AbortSignal");
+  }
+  return value;
+}
+
+// The initial last event ID: what a parsed ID can be, so that no request
+// header or event could carry more.
+function lastEventId(value, name) {
+  if (typeof value !== "string" || /[\0\r\n]/.test(value)) throw optionError(name, "a string without NUL, CR or LF");
+  return value;
+}
+
+function queryName(value, name) {
+  if (typeof value !== "string" || value === "") throw optionError(name, "a non-empty query parameter name");
+  return value;
+}
+
+function statuses(value, name) {
+  let list;
+  try {
+    list = Array.from(value);
+  } catch (_) {
+    list = null;
+  }
+  if (value === null || typeof value !== "object" || list === null ||
+      !list.every((s) => Number.isInteger(s) && s >= 100 && s <= 599 && s !== 200)) {
+    throw optionError(name, "a list of HTTP statuses (integers from 100 to 599, not 200)");
+  }
+  return Object.freeze(list);
+}
+
+// The reconnection policy: exponential backoff from the reconnection time
+// (the server's retry field, else initial), capped at max, with full
+// jitter unless jitter is false.
+function backoff(value, name) {
+  if (value === null || typeof value !== "object") throw optionError(name, "an object {initial, max, factor, jitter}");
+  const { factor = 2, initial = 0, jitter = true, max = 30000 } = value;
+  if (initial !== 0) milliseconds(initial, `${name}.initial`);
+  milliseconds(max, `${name}.max`);
+  if (typeof factor !== "number" || !(factor >= 1) || factor > 1000) throw optionError(`${name}.factor`, "a number from 1 to 1000");
+  boolean(jitter, `${name}.jitter`);
+  return Object.freeze({ factor, initial, jitter, max });
+}
+
 // name: the member; read: validates a value that is not undefined; value:
 // the default.
 const table = [
+  // Extension: the reconnection policy.
+  { name: "backoff", read: backoff, value: null },
   // Extension: the request body, anything fetch() accepts.
   { name: "body", read: (v) => v, value: null },
-  // Extension: request headers, such as Authorization.
-  { name: "headers", read: headers, value: null },
+  // Extension: the fetch() to use for every attempt.
+  { name: "fetch", read: fn, value: null },
+  // Extension: request headers, such as Authorization, or a function that
+  // returns them for each attempt.
+  { name: "headers", read: headersOrFunction, value: null },
+  // Extension: reestablish when nothing arrived for that long.
+  { name: "inactivityTimeout", read: milliseconds, value: 0 },
+  // Extension: the initial last event ID, sent from the first request.
+  { name: "lastEventId", read: lastEventId, value: "" },
+  // Extension: send the last event ID as this query parameter instead of
+  // the Last-Event-ID header, which a cross-origin request must preflight.
+  { name: "lastEventIdParam", read: queryName, value: "" },
+  // Extension: give up after that many consecutive failed attempts.
+  { name: "maxAttempts", read: count, value: 0 },
   // Extension: the largest data of one event, in bytes; 0 is the engine's
   // default, 16 MiB.
   { name: "maxEventSize", read: size, value: 0 },
@@ -61,6 +146,11 @@ const table = [
   // Extension: reconnect after the body ends; the default depends on the
   // method (the engine's ReconnectAuto).
   { name: "reconnect", read: boolean, value: undefined },
+  // Extension: statuses that reconnect instead of failing, after their
+  // Retry-After.
+  { name: "retryStatuses", read: statuses, value: null },
+  // Extension: aborting it is close().
+  { name: "signal", read: signal, value: null },
   // Extension: fail a charset other than utf-8, as Chrome does (SSE-22).
   { name: "strictCharset", read: boolean, value: false },
   // SSE-14: ToBoolean, and never a TypeError.
@@ -89,8 +179,10 @@ export function readOptions(dict) {
   return Object.freeze(o);
 }
 
-// engineInit returns what the engine's open() reads of the options.
+// engineInit returns what the engine's open() reads of the options (see
+// open in wasm/exports.go).
 export function engineInit(url, o) {
+  const b = o.backoff;
   return {
     url,
     method: o.method,
@@ -98,5 +190,12 @@ export function engineInit(url, o) {
     strictCharset: o.strictCharset,
     maxLineSize: o.maxLineSize,
     maxEventSize: o.maxEventSize,
+    lastEventId: o.lastEventId,
+    initialDelay: b ? b.initial : 0,
+    factor: b ? b.factor : 0,
+    maxDelay: b ? b.max : 0,
+    jitter: b ? b.jitter : false,
+    maxAttempts: o.maxAttempts,
+    retryStatuses: o.retryStatuses,
   };
 }

@@ -23,13 +23,18 @@ function byteString(s) {
 // no attempt sends a credential where the first request's redirect would
 // not have. Other headers go where fetch() itself sends them: it keeps them
 // across redirects.
-export function requestInit(o, req, signal) {
-  const headers = new Headers(o.headers || undefined);
+//
+// extra is the headers option, or what the headers function returned for
+// this attempt: a function is told the URL and whether it is the
+// constructor URL's origin, so what it returns is sent as it is.
+export function requestInit(o, extra, req, signal) {
+  const headers = new Headers(extra || undefined);
   if (!headers.has("accept")) headers.set("Accept", "text/event-stream");
-  if (!req.sameOrigin) headers.delete("authorization");
+  if (!req.sameOrigin && typeof o.headers !== "function") headers.delete("authorization");
   // SSE-16, SSE-29: Last-Event-ID only when the engine says so; the
-  // headers are built afresh each time.
-  if (req.lastEventIdHeader !== undefined) {
+  // headers are built afresh each time. With lastEventIdParam the ID goes
+  // in the URL instead (requestURL).
+  if (req.lastEventIdHeader !== undefined && !o.lastEventIdParam) {
     try {
       headers.set("Last-Event-ID", byteString(req.lastEventIdHeader));
     } catch (_) {
@@ -52,6 +57,26 @@ export function requestInit(o, req, signal) {
   return init;
 }
 
+// requestURL returns the URL of an attempt: the engine's, with the last event
+// ID as the lastEventIdParam query parameter when that option is set (as
+// event-source-polyfill and servers such as Mercure do): no preflight, so a
+// cross-origin server that does not allow Last-Event-ID still resumes.
+export function requestURL(o, req) {
+  if (!o.lastEventIdParam || req.lastEventIdHeader === undefined) return req.url;
+  const u = new URL(req.url);
+  u.searchParams.set(o.lastEventIdParam, req.lastEventIdHeader);
+  return u.href;
+}
+
+// NotAResponse is what a fetch option that resolved to something else
+// rejects with.
+export class NotAResponse extends Error {
+  constructor(value) {
+    super("not a Response");
+    this.value = value;
+  }
+}
+
 // A body stream that errors drops the chunks nobody has read yet (a server
 // that sends an event and then resets). So reads are issued as soon as the
 // response arrives, even while the engine is still loading, and kept in order
@@ -61,6 +86,9 @@ export function requestInit(o, req, signal) {
 const READ_AHEAD_BYTES = 64 << 10;
 
 export function readAhead(response) {
+  if (!response || typeof response.status !== "number" || !response.headers || typeof response.headers.get !== "function") {
+    throw new NotAResponse(response);
+  }
   const body = response.body;
   const ahead = { response, reader: body ? body.getReader() : null, reads: [], on: true, bytes: 0 };
   if (ahead.reader) {
