@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,6 +23,9 @@ type call struct {
 	// probe: the request is a fetch()-based client's CORS probe
 	// (Sec-Fetch-Mode no-cors or same-origin), not a connection.
 	probe bool
+	// params holds the values of the parameters given per connection
+	// (name.N, name.M-) that apply to conn; see resolve.
+	params map[string][]string
 }
 
 // Limits that keep a misbehaving test from tying up the server.
@@ -37,27 +41,43 @@ const (
 // name.N for exactly this one, else name.M- for the largest M not after it,
 // else plain name.
 func (c *call) values(name string) []string {
-	if v, ok := c.q[name+"."+strconv.Itoa(c.conn)]; ok {
+	if c.params == nil {
+		c.resolve()
+	}
+	if v, ok := c.params[name]; ok {
 		return v
 	}
-	best, bestFrom := []string(nil), -1
-	for k, v := range c.q {
-		rest, ok := strings.CutPrefix(k, name+".")
-		if !ok {
-			continue
-		}
-		from, ok := strings.CutSuffix(rest, "-")
-		if !ok {
-			continue
-		}
-		if m, err := strconv.Atoi(from); err == nil && m <= c.conn && m > bestFrom {
-			best, bestFrom = v, m
-		}
-	}
-	if best != nil {
-		return best
-	}
 	return c.q[name]
+}
+
+// resolve finds, in one pass over the query, the per-connection values that
+// apply to conn, which must be known by then. A lookup must not scan the
+// query: a stream looks parameters up at every write, and a query of 3,000
+// keys once made a 20,000-event stream take 4.5 s instead of 0.1 s.
+func (c *call) resolve() {
+	c.params = map[string][]string{}
+	from := map[string]int{} // the M of the name.M- chosen so far
+	conn := strconv.Itoa(c.conn)
+	for k, v := range c.q {
+		// Neither N nor M can hold a dot, so the last one ends the name.
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			continue
+		}
+		name, suffix := k[:i], k[i+1:]
+		if suffix == conn {
+			c.params[name], from[name] = v, math.MaxInt // beats any range
+			continue
+		}
+		m, ok := strings.CutSuffix(suffix, "-")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(m)
+		if best, seen := from[name]; err == nil && n >= 0 && n <= c.conn && (!seen || n > best) {
+			c.params[name], from[name] = v, n
+		}
+	}
 }
 
 // param is the first value of name for this connection, and whether any was
