@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -26,6 +27,13 @@ type call struct {
 	// params holds the values of the parameters given per connection
 	// (name.N, name.M-) that apply to conn; see resolve.
 	params map[string][]string
+	// bad says why the first parameter out of its bounds is; the
+	// scenario answers the request with a 400 instead (see refused).
+	bad string
+	// Read once per request, as they are used at every write.
+	status   int
+	gap      time.Duration
+	bytewise bool
 }
 
 // Limits that keep a misbehaving test from tying up the server.
@@ -98,12 +106,54 @@ func (c *call) get(name, def string) string {
 	return def
 }
 
-// number is an integer parameter; bad or absent values give def.
+// number is an integer parameter without bounds; bad or absent values give
+// def.
 func (c *call) number(name string, def int) int {
 	if n, err := strconv.Atoi(c.get(name, "")); err == nil {
 		return n
 	}
 	return def
+}
+
+// integer is an integer parameter in lo..hi; absent, it is def. Any other
+// value is refused (see reject) rather than clamped, so that a test never
+// runs with a value other than the one it asked for.
+func (c *call) integer(name string, def, lo, hi int) int {
+	v, ok := c.param(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		c.reject("%s=%s: want an integer in %d..%d", name, v, lo, hi)
+		return def
+	}
+	return n
+}
+
+// reject records why the request is refused; the first reason wins.
+func (c *call) reject(format string, args ...any) {
+	if c.bad == "" {
+		c.bad = fmt.Sprintf(format, args...)
+	}
+}
+
+// refused answers a request that reject was called for with a 400 that says
+// why, and reports whether it did. Scenarios call it before the response
+// head.
+func (c *call) refused() bool {
+	if c.bad == "" {
+		return false
+	}
+	http.Error(c.w, "bad parameter "+c.bad+" (see package server's doc)", http.StatusBadRequest)
+	return true
+}
+
+// readShared reads the parameters that every response uses at every write.
+func (c *call) readShared() {
+	c.status = c.integer("status", http.StatusOK, 200, 999)
+	c.gap = time.Duration(c.integer("gap", 0, 0, int(maxGap/time.Millisecond))) * time.Millisecond
+	c.bytewise = c.flag("bytewise")
 }
 
 // flag reads a switch; "true" is accepted because it reads better in URLs
@@ -176,7 +226,7 @@ func (c *call) writeHead() {
 		// More than will ever come: the body ends short (see end).
 		h.Set("Content-Length", strconv.Itoa(1<<30))
 	}
-	c.w.WriteHeader(c.number("status", http.StatusOK))
+	c.w.WriteHeader(c.status)
 }
 
 // flush pushes what was written to the client and pauses for gap, so that
@@ -186,21 +236,19 @@ func (c *call) flush() bool {
 	if err := http.NewResponseController(c.w).Flush(); err != nil {
 		return false
 	}
-	gap := time.Duration(c.number("gap", 0)) * time.Millisecond
-	if gap <= 0 {
+	if c.gap <= 0 {
 		return c.r.Context().Err() == nil
 	}
-	return wait(c.r.Context(), min(gap, maxGap))
+	return wait(c.r.Context(), c.gap)
 }
 
 // write sends the chunks, flushing after each one, or after each byte with
 // bytewise=1. It reports false once the client is gone.
 func (c *call) write(chunks ...string) bool {
-	bytewise := c.flag("bytewise")
 	for _, chunk := range chunks {
 		for len(chunk) > 0 {
 			n := len(chunk)
-			if bytewise {
+			if c.bytewise {
 				n = 1
 			}
 			if _, err := io.WriteString(c.w, chunk[:n]); err != nil {

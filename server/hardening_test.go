@@ -1,12 +1,74 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"log"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 )
+
+// TestBadParametersAreRefused: a parameter out of its bounds gets a 400 whose
+// body names it and its bounds, never a panic (status=99 used to panic in
+// WriteHeader and close the connection without a response) nor a silent
+// clamp. A real listener, so that a panic would show as a broken
+// connection.
+func TestBadParametersAreRefused(t *testing.T) {
+	ts := httptest.NewUnstartedServer(New(Options{}))
+	var logged bytes.Buffer
+	ts.Config.ErrorLog = log.New(&logged, "", 0)
+	ts.Start()
+	defer ts.Close()
+	client := ts.Client()
+	client.Timeout = time.Minute
+	for _, tc := range []struct{ query, want string }{
+		{"/sse/hello?status=99", "status=99: want an integer in 200..999"},
+		{"/sse/hello?status=1000", "status=1000: want an integer in 200..999"},
+		{"/sse/hello?status=-1", "status=-1: want an integer in 200..999"},
+		{"/sse/hello?status=x", "status=x: want an integer in 200..999"},
+		{"/sse/hello?key=b&status.1=99", "status=99"},
+		{"/sse/hello?gap=1001", "gap=1001: want an integer in 0..1000"},
+		{"/sse/numbered?n=1048577&upto=1", "n=1048577: want an integer in 0..1048576"},
+		{"/sse/numbered?n=1&size=1048577", "size=1048577: want an integer in 0..1048576"},
+		{"/sse/numbered?n=1&hold=30001", "hold=30001: want an integer in 0..30000"},
+		{"/sse/numbered?n=1&pause=1:x", "pause=1:x: want K:D or K:await"},
+		{"/sse/numbered?n=1&batch=-1", "batch=-1: want an integer in 0..1048576"},
+		{"/sse/oversize?linesize=67108865", "linesize=67108865: want an integer in 0..67108864"},
+		{"/sse/oversize?lines=1025", "lines=1025: want an integer in 0..1024"},
+		{"/sse/endless?limit=268435457", "limit=268435457: want an integer in 0..268435456"},
+		{"/sse/resume?per=33", "per=33: want an integer in 0..32"},
+		{"/sse/tick?interval=5", "interval=5: want an integer in 10..120000"},
+	} {
+		resp, err := client.Get(ts.URL + tc.query)
+		if err != nil {
+			t.Errorf("%s: %v, want a 400", tc.query, err)
+			continue
+		}
+		// Enough for the reason; a stream served instead may not end.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s: %s %q, want 400 with %q", tc.query, resp.Status, body, tc.want)
+		}
+	}
+	// The largest stream the bounds allow is served.
+	resp, err := client.Get(ts.URL + "/sse/numbered?n=1048576&size=1048576")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, len(NumberedEvent(1, maxNumberedSize)))
+	_, err = io.ReadFull(resp.Body, first)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || err != nil || string(first) != NumberedEvent(1, maxNumberedSize) {
+		t.Errorf("n=1048576&size=1048576: %s, %v; want 200 and event 1", resp.Status, err)
+	}
+	if logged.Len() > 0 {
+		t.Errorf("the server logged:\n%s", logged.String())
+	}
+}
 
 // TestManyQueryKeysStayCheap: a request's per-connection parameters are
 // resolved once, not by scanning the query at every write; with 3,000 query

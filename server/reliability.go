@@ -62,18 +62,20 @@ func NumberedEvent(id, size int) string {
 // a function of its id, so any id can be replayed. Parameters, each settable
 // per connection:
 //
-//	n       the last id (default 100)
-//	size    data bytes per event (default: just the id)
+//	n       the last id, 0..1048576 (default 100)
+//	size    data bytes per event, 0..1048576 (default: just the id)
 //	upto    this connection stops after that id, then ends as end says
 //	cut     this connection stops after that id, then writes the first
 //	        half of the next event and ends as end says (a partial event)
 //	batch   events per write (default 1; 0: the whole response in one
 //	        write); bytewise=1 still flushes every byte
-//	pause   K:D, pause D ms after the write that holds event K; D
-//	        "await" waits for Server.Release instead
-//	hold    milliseconds to wait before the response head
+//	pause   K:D, pause D ms (0..120000) after the write that holds event
+//	        K; D "await" waits for Server.Release instead
+//	hold    milliseconds (0..30000) to wait before the response head
 //	proxy   1: like a buffering proxy, hold (if any) then send the head
 //	        and the whole body of this connection in one write
+//
+// upto, cut and batch are in 0..1048576.
 //
 // A CORS probe gets an empty stream and publishes nothing.
 func numbered(c *call) {
@@ -81,14 +83,14 @@ func numbered(c *call) {
 		c.head()
 		return
 	}
-	n := min(max(c.number("n", 100), 0), maxNumbered)
-	size := min(max(c.number("size", 0), 0), maxNumberedSize)
+	n := c.integer("n", 100, 0, maxNumbered)
+	size := c.integer("size", 0, 0, maxNumberedSize)
 	last, err := strconv.Atoi(strings.TrimSpace(c.r.Header.Get("Last-Event-ID")))
 	if err != nil || last < 0 {
 		last = 0
 	}
-	stop := min(c.number("upto", n), n)
-	cut := c.number("cut", -1)
+	stop := min(c.integer("upto", n, 0, maxNumbered), n)
+	cut := c.integer("cut", -1, 0, maxNumbered)
 	partial := ""
 	if cut >= 0 {
 		stop = min(cut, n)
@@ -97,16 +99,26 @@ func numbered(c *call) {
 			partial = e[:len(e)/2]
 		}
 	}
-	batch := max(c.number("batch", 1), 0)
+	batch := c.integer("batch", 1, 0, maxNumbered)
 	pauseAt, pause, pauseAwait := -1, time.Duration(0), false
-	if k, d, ok := strings.Cut(c.get("pause", ""), ":"); ok {
-		pauseAt, _ = strconv.Atoi(k)
-		ms, _ := strconv.Atoi(d)
-		pause = min(time.Duration(ms)*time.Millisecond, maxHang)
-		pauseAwait = d == "await"
+	if p, ok := c.param("pause"); ok {
+		k, d, _ := strings.Cut(p, ":")
+		var errK, errD error
+		pauseAt, errK = strconv.Atoi(k)
+		ms := 0
+		if pauseAwait = d == "await"; !pauseAwait {
+			ms, errD = strconv.Atoi(d)
+		}
+		if errK != nil || errD != nil || pauseAt < 0 || ms < 0 || ms > int(maxHang/time.Millisecond) {
+			c.reject("pause=%s: want K:D or K:await, with K an id and D in 0..%d ms", p, maxHang/time.Millisecond)
+		}
+		pause = time.Duration(ms) * time.Millisecond
 	}
-	if hold := c.number("hold", 0); hold > 0 &&
-		!wait(c.r.Context(), min(time.Duration(hold)*time.Millisecond, maxHold)) {
+	hold := c.integer("hold", 0, 0, int(maxHold/time.Millisecond))
+	if c.refused() {
+		return
+	}
+	if hold > 0 && !wait(c.r.Context(), time.Duration(hold)*time.Millisecond) {
 		return
 	}
 
@@ -175,10 +187,15 @@ func numbered(c *call) {
 // each line its own write, then "data: after", then ends as end says. It
 // exceeds the polyfill's limits on purpose: the default 16 MiB with lines=17
 // (the default), a small maxEventSize or maxLineSize with small lines.
+// Bounds: before 0..1000, lines 0..1024, linesize 0..64 MiB, and lines is
+// lowered so that the lines total at most 64 MiB.
 func oversize(c *call) {
-	before := min(max(c.number("before", 0), 0), 1000)
-	lines := min(max(c.number("lines", 17), 0), 1024)
-	size := min(max(c.number("linesize", 1<<20), 0), maxBig)
+	before := c.integer("before", 0, 0, 1000)
+	lines := c.integer("lines", 17, 0, 1024)
+	size := c.integer("linesize", 1<<20, 0, maxBig)
+	if c.refused() {
+		return
+	}
 	if lines*size > maxBig {
 		lines = maxBig / max(size, 1)
 	}
@@ -207,10 +224,13 @@ func oversize(c *call) {
 }
 
 // endless sends "data: " and then a line that never ends: x in 64 KiB
-// writes up to limit bytes (default 32 MiB), then ends as end says. A client
-// without a line limit buffers all of it.
+// writes up to limit bytes (0..256 MiB, default 32 MiB), then ends as end
+// says. A client without a line limit buffers all of it.
 func endless(c *call) {
-	limit := min(max(c.number("limit", 32<<20), 0), maxEndless)
+	limit := c.integer("limit", 32<<20, 0, maxEndless)
+	if c.refused() {
+		return
+	}
 	c.head()
 	if !c.writeRetry() || !c.write("data: ") {
 		return
