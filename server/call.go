@@ -43,6 +43,9 @@ const (
 	maxBody    = 1 << 16
 	minTick    = 10 * time.Millisecond
 	defaultAcH = "authorization, content-type, last-event-id"
+	// maxWrite bounds the bytes that one write of a response holds in
+	// memory (numbered's batch and proxy); longer bodies are streamed.
+	maxWrite = 4 << 20
 )
 
 // values returns the query values of name that apply to this connection:
@@ -246,22 +249,67 @@ func (c *call) flush() bool {
 // bytewise=1. It reports false once the client is gone.
 func (c *call) write(chunks ...string) bool {
 	for _, chunk := range chunks {
-		for len(chunk) > 0 {
-			n := len(chunk)
-			if c.bytewise {
-				n = 1
-			}
-			if _, err := io.WriteString(c.w, chunk[:n]); err != nil {
-				return false
-			}
-			c.s.withClient(c.key, func(cl *client) { cl.Bytes += int64(n) })
-			if !c.flush() {
-				return false
-			}
-			chunk = chunk[n:]
+		if !writeChunk(c, chunk) {
+			return false
 		}
 	}
 	return true
+}
+
+// writeChunk is write for one chunk, which may be a reused buffer.
+func writeChunk[T string | []byte](c *call, chunk T) bool {
+	for len(chunk) > 0 {
+		n := len(chunk)
+		if c.bytewise {
+			n = 1
+		}
+		if !put(c, chunk[:n]) || !c.flush() {
+			return false
+		}
+		chunk = chunk[n:]
+	}
+	return true
+}
+
+// put writes p without flushing it and counts it in the key's Bytes.
+func put[T string | []byte](c *call, p T) bool {
+	var err error
+	switch p := any(p).(type) {
+	case string:
+		_, err = io.WriteString(c.w, p)
+	case []byte:
+		_, err = c.w.Write(p)
+	}
+	if err != nil {
+		return false
+	}
+	c.s.withClient(c.key, func(cl *client) { cl.Bytes += int64(len(p)) })
+	return true
+}
+
+// xs is the filler of the oversize and endless scenarios, shared so that a
+// long line costs no memory of its own.
+var xs = strings.Repeat("x", 64<<10)
+
+// writeLine sends field, size bytes of x and a newline as one chunk (flushed
+// at its end, or after every byte with bytewise=1) without ever holding the
+// line in memory. It reports false once the client is gone.
+func (c *call) writeLine(field string, size int) bool {
+	out := put[string]
+	if c.bytewise {
+		out = writeChunk[string]
+	}
+	if !out(c, field) {
+		return false
+	}
+	for size > 0 {
+		n := min(size, len(xs))
+		if !out(c, xs[:n]) {
+			return false
+		}
+		size -= n
+	}
+	return out(c, "\n") && (c.bytewise || c.flush())
 }
 
 // end finishes the response as the end parameter asks.

@@ -68,6 +68,11 @@
 //	endless    limit 0..268435456 (256 MiB)
 //	resume     per 0..32
 //	tick       interval 10..120000 ms, count >= 0
+//
+// Bodies are generated as they are written: a client that does not read
+// holds at most one write of memory. The only write built whole is
+// numbered's (batch events, or the whole body with batch=0 or proxy=1), and
+// it is bounded to 4 MiB: a request for more gets a 400.
 package server
 
 import (
