@@ -168,6 +168,8 @@ func (c *call) flag(name string) bool {
 
 // cors sets the CORS response headers that the query asks for. Without acao
 // none is sent, which is how a test gets a failing cross-origin request.
+// acao=origin&acac=true trusts any origin with credentials, which is why
+// the server belongs on the loopback.
 func (c *call) cors(preflight bool) {
 	acao, ok := c.param("acao")
 	if !ok {

@@ -288,7 +288,8 @@ func echo(c *call) {
 // hop; hops=N repeats the first code N times instead. The last hop goes to
 // "to" (default /sse/hello), which inherits the query, key included, so the
 // target shares the client state and the per-connection parameters (SSE-21,
-// SSE-25, SSE-26).
+// SSE-25, SSE-26). "to" may be any URL: an open redirect, fine on the
+// loopback only (see the package doc).
 func redirect(c *call) {
 	codes := strings.Split(c.get("code", "302"), ",")
 	code, err := strconv.Atoi(codes[0])

@@ -73,6 +73,13 @@
 // holds at most one write of memory. The only write built whole is
 // numbered's (batch events, or the whole body with batch=0 or proxy=1), and
 // it is bounded to 4 MiB: a request for more gets a 400.
+//
+// # Safety
+//
+// This is a test server, meant for the loopback: echo?acao=origin&acac=true
+// lets any origin read the response with the user's credentials, and
+// redirect?to= redirects anywhere (an open redirect). Command sse-server
+// refuses to listen on a non-loopback address unless told to.
 package server
 
 import (
