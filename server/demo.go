@@ -30,5 +30,7 @@ func (s *Server) serveDemoStream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tick(&call{s: s, w: w, r: r, q: url.Values{"retry": {"1000"}}, conn: 1})
+	c := &call{s: s, w: w, r: r, q: url.Values{"retry": {"1000"}}, conn: 1}
+	c.readShared()
+	tick(c)
 }

@@ -32,28 +32,49 @@ const numberedPad = "abcdé€😀 "
 // space and padding cut at a character boundary. A client checks each
 // received event against it.
 func NumberedData(id, size int) string {
-	s := strconv.Itoa(id)
-	if size <= len(s)+1 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(size)
-	b.WriteString(s)
-	b.WriteByte(' ')
-	for b.Len() < size {
-		for _, r := range numberedPad {
-			if b.Len()+utf8.RuneLen(r) > size {
-				return b.String()
-			}
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return string(appendNumberedData(make([]byte, 0, max(size, 20)), id, size))
 }
 
 // NumberedEvent returns the wire form of event id of a numbered stream.
 func NumberedEvent(id, size int) string {
-	return "id: " + strconv.Itoa(id) + "\ndata: " + NumberedData(id, size) + "\n\n"
+	return string(appendNumberedEvent(make([]byte, 0, numberedEventMax(id, size)), id, size))
+}
+
+// appendNumberedData appends NumberedData(id, size) to b.
+func appendNumberedData(b []byte, id, size int) []byte {
+	start := len(b)
+	b = strconv.AppendInt(b, int64(id), 10)
+	rest := size - (len(b) - start) - 1
+	if rest <= 0 {
+		return b
+	}
+	b = append(b, ' ')
+	for ; rest >= len(numberedPad); rest -= len(numberedPad) {
+		b = append(b, numberedPad...)
+	}
+	for _, r := range numberedPad {
+		if utf8.RuneLen(r) > rest {
+			break
+		}
+		b = utf8.AppendRune(b, r)
+		rest -= utf8.RuneLen(r)
+	}
+	return b
+}
+
+// appendNumberedEvent appends NumberedEvent(id, size) to b.
+func appendNumberedEvent(b []byte, id, size int) []byte {
+	b = append(b, "id: "...)
+	b = strconv.AppendInt(b, int64(id), 10)
+	b = append(b, "\ndata: "...)
+	b = appendNumberedData(b, id, size)
+	return append(b, "\n\n"...)
+}
+
+// numberedEventMax bounds the length of NumberedEvent(k, size) for k <= id.
+func numberedEventMax(id, size int) int {
+	digits := len(strconv.Itoa(id))
+	return len("id: \ndata: \n\n") + digits + max(size, digits)
 }
 
 // numbered publishes events with ids 1..n (NumberedEvent) and resumes after
@@ -62,18 +83,24 @@ func NumberedEvent(id, size int) string {
 // a function of its id, so any id can be replayed. Parameters, each settable
 // per connection:
 //
-//	n       the last id (default 100)
-//	size    data bytes per event (default: just the id)
+//	n       the last id, 0..1048576 (default 100)
+//	size    data bytes per event, 0..1048576 (default: just the id)
 //	upto    this connection stops after that id, then ends as end says
 //	cut     this connection stops after that id, then writes the first
 //	        half of the next event and ends as end says (a partial event)
 //	batch   events per write (default 1; 0: the whole response in one
 //	        write); bytewise=1 still flushes every byte
-//	pause   K:D, pause D ms after the write that holds event K; D
-//	        "await" waits for Server.Release instead
-//	hold    milliseconds to wait before the response head
+//	pause   K:D, pause D ms (0..120000) after the write that holds event
+//	        K; D "await" waits for Server.Release instead
+//	hold    milliseconds (0..30000) to wait before the response head
 //	proxy   1: like a buffering proxy, hold (if any) then send the head
 //	        and the whole body of this connection in one write
+//
+// upto, cut and batch are in 0..1048576. A write is built in memory, so one
+// write (batch events, or the whole body with batch=0 or proxy=1) may hold
+// at most maxWrite (4 MiB): a request for more is refused with a 400. The
+// events of a body are generated as they are written, so a body of any
+// length within the bounds costs at most one write of memory.
 //
 // A CORS probe gets an empty stream and publishes nothing.
 func numbered(c *call) {
@@ -81,46 +108,78 @@ func numbered(c *call) {
 		c.head()
 		return
 	}
-	n := min(max(c.number("n", 100), 0), maxNumbered)
-	size := min(max(c.number("size", 0), 0), maxNumberedSize)
+	n := c.integer("n", 100, 0, maxNumbered)
+	size := c.integer("size", 0, 0, maxNumberedSize)
 	last, err := strconv.Atoi(strings.TrimSpace(c.r.Header.Get("Last-Event-ID")))
 	if err != nil || last < 0 {
 		last = 0
 	}
-	stop := min(c.number("upto", n), n)
-	cut := c.number("cut", -1)
-	partial := ""
+	stop := min(c.integer("upto", n, 0, maxNumbered), n)
+	cut := c.integer("cut", -1, 0, maxNumbered)
+	partial := 0 // bytes of event stop+1 that end the body
 	if cut >= 0 {
 		stop = min(cut, n)
 		if stop < n {
-			e := NumberedEvent(stop+1, size)
-			partial = e[:len(e)/2]
+			partial = len(NumberedEvent(stop+1, size)) / 2
 		}
 	}
-	batch := max(c.number("batch", 1), 0)
+	batch := c.integer("batch", 1, 0, maxNumbered)
 	pauseAt, pause, pauseAwait := -1, time.Duration(0), false
-	if k, d, ok := strings.Cut(c.get("pause", ""), ":"); ok {
-		pauseAt, _ = strconv.Atoi(k)
-		ms, _ := strconv.Atoi(d)
-		pause = min(time.Duration(ms)*time.Millisecond, maxHang)
-		pauseAwait = d == "await"
+	if p, ok := c.param("pause"); ok {
+		k, d, _ := strings.Cut(p, ":")
+		var errK, errD error
+		pauseAt, errK = strconv.Atoi(k)
+		ms := 0
+		if pauseAwait = d == "await"; !pauseAwait {
+			ms, errD = strconv.Atoi(d)
+		}
+		if errK != nil || errD != nil || pauseAt < 0 || ms < 0 || ms > int(maxHang/time.Millisecond) {
+			c.reject("pause=%s: want K:D or K:await, with K an id and D in 0..%d ms", p, maxHang/time.Millisecond)
+		}
+		pause = time.Duration(ms) * time.Millisecond
 	}
-	if hold := c.number("hold", 0); hold > 0 &&
-		!wait(c.r.Context(), min(time.Duration(hold)*time.Millisecond, maxHold)) {
+	hold := c.integer("hold", 0, 0, int(maxHold/time.Millisecond))
+	proxy := c.flag("proxy")
+	retry, hasRetry := c.param("retry")
+
+	// What one write holds, at most.
+	events := max(stop-last, 0)
+	perWrite, what := events, "batch=0"
+	switch {
+	case proxy:
+		what = "proxy=1"
+	case batch > 0:
+		perWrite, what = min(batch, events), "batch="+strconv.Itoa(batch)
+	}
+	writeBytes := perWrite*numberedEventMax(stop, size) + partial
+	if proxy && hasRetry {
+		writeBytes += len("retry: \n") + len(retry)
+	}
+	if writeBytes > maxWrite {
+		c.reject("%s: one write would hold %d events of up to %d bytes, %d bytes in all, "+
+			"above the bound of %d bytes a write; ask for a smaller batch, n or size",
+			what, perWrite, numberedEventMax(stop, size), writeBytes, maxWrite)
+	}
+	if c.refused() {
+		return
+	}
+	if hold > 0 && !wait(c.r.Context(), time.Duration(hold)*time.Millisecond) {
 		return
 	}
 
-	if c.flag("proxy") {
-		var b strings.Builder
-		if r, ok := c.param("retry"); ok {
-			b.WriteString("retry: " + r + "\n")
+	buf := make([]byte, 0, writeBytes)
+	if proxy {
+		if hasRetry {
+			buf = append(buf, "retry: "+retry+"\n"...)
 		}
 		for id := last + 1; id <= stop; id++ {
-			b.WriteString(NumberedEvent(id, size))
+			buf = appendNumberedEvent(buf, id, size)
 		}
-		b.WriteString(partial)
+		if partial > 0 {
+			buf = append(buf, NumberedEvent(stop+1, size)[:partial]...)
+		}
 		c.writeHead()
-		if c.write(b.String()) {
+		if writeChunk(c, buf) {
 			c.end()
 		}
 		return
@@ -130,21 +189,20 @@ func numbered(c *call) {
 	if !c.writeRetry() {
 		return
 	}
-	var b strings.Builder
 	pending := 0
 	send := func() bool {
-		ok := b.Len() == 0 || c.write(b.String())
-		b.Reset()
+		ok := len(buf) == 0 || writeChunk(c, buf)
+		buf = buf[:0]
 		pending = 0
 		return ok
 	}
 	for id := last + 1; id <= stop; id++ {
-		b.WriteString(NumberedEvent(id, size))
-		if id == stop {
+		buf = appendNumberedEvent(buf, id, size)
+		if id == stop && partial > 0 {
 			// The partial event goes out in the same write as the last
 			// whole one, so a client that got that event has read it.
-			b.WriteString(partial)
-			partial = ""
+			buf = append(buf, NumberedEvent(stop+1, size)[:partial]...)
+			partial = 0
 		}
 		pending++
 		if (batch > 0 && pending >= batch) || id == pauseAt {
@@ -164,7 +222,9 @@ func numbered(c *call) {
 			}
 		}
 	}
-	b.WriteString(partial)
+	if partial > 0 {
+		buf = append(buf, NumberedEvent(stop+1, size)[:partial]...)
+	}
 	if send() {
 		c.end()
 	}
@@ -172,13 +232,19 @@ func numbered(c *call) {
 
 // oversize sends before small events (id 1.., "small N"), then one event of lines
 // data lines of linesize bytes each (comment=1 makes them comment lines),
-// each line its own write, then "data: after", then ends as end says. It
-// exceeds the polyfill's limits on purpose: the default 16 MiB with lines=17
-// (the default), a small maxEventSize or maxLineSize with small lines.
+// each line its own chunk (streamed, flushed at its end), then "data:
+// after", then ends as end says. It exceeds the polyfill's limits on
+// purpose: the default 16 MiB with lines=17 (the default), a small
+// maxEventSize or maxLineSize with small lines. Bounds: before 0..1000,
+// lines 0..1024, linesize 0..64 MiB, and lines is lowered so that the lines
+// total at most 64 MiB.
 func oversize(c *call) {
-	before := min(max(c.number("before", 0), 0), 1000)
-	lines := min(max(c.number("lines", 17), 0), 1024)
-	size := min(max(c.number("linesize", 1<<20), 0), maxBig)
+	before := c.integer("before", 0, 0, 1000)
+	lines := c.integer("lines", 17, 0, 1024)
+	size := c.integer("linesize", 1<<20, 0, maxBig)
+	if c.refused() {
+		return
+	}
 	if lines*size > maxBig {
 		lines = maxBig / max(size, 1)
 	}
@@ -195,9 +261,8 @@ func oversize(c *call) {
 			return
 		}
 	}
-	line := field + strings.Repeat("x", size) + "\n"
 	for range lines {
-		if !c.write(line) {
+		if !c.writeLine(field, size) {
 			return
 		}
 	}
@@ -207,17 +272,19 @@ func oversize(c *call) {
 }
 
 // endless sends "data: " and then a line that never ends: x in 64 KiB
-// writes up to limit bytes (default 32 MiB), then ends as end says. A client
-// without a line limit buffers all of it.
+// writes up to limit bytes (0..256 MiB, default 32 MiB), then ends as end
+// says. A client without a line limit buffers all of it.
 func endless(c *call) {
-	limit := min(max(c.number("limit", 32<<20), 0), maxEndless)
+	limit := c.integer("limit", 32<<20, 0, maxEndless)
+	if c.refused() {
+		return
+	}
 	c.head()
 	if !c.writeRetry() || !c.write("data: ") {
 		return
 	}
-	chunk := strings.Repeat("x", 64<<10)
-	for sent := 0; sent < limit; sent += len(chunk) {
-		if !c.write(chunk[:min(len(chunk), limit-sent)]) {
+	for sent := 0; sent < limit; sent += len(xs) {
+		if !c.write(xs[:min(len(xs), limit-sent)]) {
 			return
 		}
 	}

@@ -32,6 +32,45 @@ func TestNumberedData(t *testing.T) {
 	}
 }
 
+// referenceNumberedData is NumberedData as first written, rune by rune: the
+// generator that replaced it must give the same bytes.
+func referenceNumberedData(id, size int) string {
+	s := strconv.Itoa(id)
+	if size <= len(s)+1 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s)
+	b.WriteByte(' ')
+	for b.Len() < size {
+		for _, r := range numberedPad {
+			if b.Len()+utf8.RuneLen(r) > size {
+				return b.String()
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func TestNumberedDataMatchesReference(t *testing.T) {
+	for _, id := range []int{0, 1, 9, 10, 99, 12345, maxNumbered} {
+		for size := range 200 {
+			if got, want := NumberedData(id, size), referenceNumberedData(id, size); got != want {
+				t.Fatalf("NumberedData(%d, %d) = %q, want %q", id, size, got, want)
+			}
+		}
+		for _, size := range []int{4095, 4096, 65537, maxNumberedSize} {
+			if NumberedData(id, size) != referenceNumberedData(id, size) {
+				t.Fatalf("NumberedData(%d, %d) differs from the reference", id, size)
+			}
+			if e := NumberedEvent(id, size); len(e) > numberedEventMax(id, size) {
+				t.Errorf("NumberedEvent(%d, %d) has %d bytes, above numberedEventMax %d", id, size, len(e), numberedEventMax(id, size))
+			}
+		}
+	}
+}
+
 func TestNumberedResumesAfterLastEventID(t *testing.T) {
 	s := New(Options{})
 	const q = "/sse/numbered?key=k&n=5&size=20&cut.1=2&upto.2=3"

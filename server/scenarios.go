@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -227,9 +228,11 @@ func (s *Server) serveScenario(w http.ResponseWriter, r *http.Request) {
 	if !c.probe {
 		reset = c.get("reset", "")
 	}
+	c.readShared()
 	switch {
 	case f == nil:
 		http.Error(w, "unknown scenario; see server.ScenarioNames", http.StatusNotFound)
+	case c.refused():
 	case c.get("abort", "") == "bad" || reset == "bad":
 		c.badResponse()
 	case c.flag("abort") || reset == "1":
@@ -285,7 +288,8 @@ func echo(c *call) {
 // hop; hops=N repeats the first code N times instead. The last hop goes to
 // "to" (default /sse/hello), which inherits the query, key included, so the
 // target shares the client state and the per-connection parameters (SSE-21,
-// SSE-25, SSE-26).
+// SSE-25, SSE-26). "to" may be any URL: an open redirect, fine on the
+// loopback only (see the package doc).
 func redirect(c *call) {
 	codes := strings.Split(c.get("code", "302"), ",")
 	code, err := strconv.Atoi(codes[0])
@@ -324,12 +328,15 @@ func redirect(c *call) {
 
 // resume streams numbered events and replays from the key's buffer the ones
 // after the request's Last-Event-ID, as a resumable server does. Each
-// connection generates per new events (default 2); cut=1 adds one more
+// connection generates per new events (0..32, default 2); cut=1 adds one more
 // written without its final empty line, so it is unfinished when the body
 // ends and must come back as a replay (SSE-27, SSE-29, SSE-35). An event's
 // data names the connection that generated it, which tells a replay apart.
 func resume(c *call) {
-	per := min(max(c.number("per", 2), 0), maxReplay/2)
+	per := c.integer("per", 2, 0, maxReplay/2)
+	if c.refused() {
+		return
+	}
 	last, _ := strconv.Atoi(c.r.Header.Get("Last-Event-ID"))
 	var send []replayEvent
 	cut := c.flag("cut")
@@ -363,12 +370,15 @@ func resume(c *call) {
 	c.stream(chunks...)
 }
 
-// tick sends an event every interval milliseconds (default 500), count of
-// them (default: until the client leaves), numbered on from Last-Event-ID so
-// that a reconnection resumes the count.
+// tick sends an event every interval milliseconds (10..120000, default 500),
+// count of them (default: until the client leaves), numbered on from
+// Last-Event-ID so that a reconnection resumes the count.
 func tick(c *call) {
-	interval := max(time.Duration(c.number("interval", 500))*time.Millisecond, minTick)
-	count := c.number("count", 0)
+	interval := time.Duration(c.integer("interval", 500, int(minTick/time.Millisecond), int(maxHang/time.Millisecond))) * time.Millisecond
+	count := c.integer("count", 0, 0, math.MaxInt)
+	if c.refused() {
+		return
+	}
 	n, _ := strconv.Atoi(c.r.Header.Get("Last-Event-ID"))
 	c.head()
 	if !c.writeRetry() {

@@ -14,13 +14,13 @@
 //	key        client key: per-key state (connection count, replay buffer);
 //	           without it each request is connection 1 and nothing is kept
 //	as         serve another scenario instead of {name}
-//	status     response status (default 200)
+//	status     response status, 200..999 (default 200)
 //	ctype      Content-Type; repeat for several headers, "none" for no header
 //	location   Location header (for 3xx statuses)
 //	retry      prepend "retry: N" to the body
 //	bytewise   1: flush after every byte instead of after every chunk
-//	gap        milliseconds to pause after each flush, so that chunks reach
-//	           the client in separate reads
+//	gap        milliseconds (0..1000) to pause after each flush, so that
+//	           chunks reach the client in separate reads
 //	end        after the body: eof (default), drop (close the TCP connection
 //	           without finishing the chunked body), hang (stay open)
 //	abort      1: close the TCP connection before any response (a browser
@@ -53,6 +53,33 @@
 // connection of the key, p.N- to the Nth and later ones, and plain p to the
 // rest. For example as.2-=echo makes every reconnection an echo, and
 // status.3=204 tells the client to stop on its third connection.
+//
+// # Bounds
+//
+// So that no request can take the server down, the integer parameters below
+// have bounds, and a value outside them, or not an integer, gets a 400 whose
+// body names the parameter and its bounds, never a silent clamp:
+//
+//	any        status 200..999 (a 1xx is not a final status), gap 0..1000 ms
+//	numbered   n, size, upto, cut, batch 0..1048576; hold 0..30000 ms;
+//	           pause K:D with D 0..120000 ms, or K:await
+//	oversize   before 0..1000, lines 0..1024, linesize 0..67108864 (64
+//	           MiB); lines is lowered so that lines × linesize <= 64 MiB
+//	endless    limit 0..268435456 (256 MiB)
+//	resume     per 0..32
+//	tick       interval 10..120000 ms, count >= 0
+//
+// Bodies are generated as they are written: a client that does not read
+// holds at most one write of memory. The only write built whole is
+// numbered's (batch events, or the whole body with batch=0 or proxy=1), and
+// it is bounded to 4 MiB: a request for more gets a 400.
+//
+// # Safety
+//
+// This is a test server, meant for the loopback: echo?acao=origin&acac=true
+// lets any origin read the response with the user's credentials, and
+// redirect?to= redirects anywhere (an open redirect). Command sse-server
+// refuses to listen on a non-loopback address unless told to.
 package server
 
 import (
