@@ -156,6 +156,14 @@ func TestReconnectionPolicy(t *testing.T) {
 		}
 	}
 
+	// Retry-After wins over the delay.
+	startSource(t, ctx, "r", jsString("/sse/hello?status.1=503&retryafter.1=1&key="+newKey(t, "r"))+`, {retryStatuses: [503], backoff: {initial: 10, jitter: false}}`)
+	poll(t, ctx, "the stream after Retry-After", `r.messages.length >= 1`, 30*time.Second)
+	eval[bool](t, ctx, `(globalThis.rOpen = performance.now(), r.es.close(), true)`)
+	if gap := eval[float64](t, ctx, `rOpen - r.errors[0].t`); gap < 995 {
+		t.Errorf("reconnected %.0f ms after a 503 with Retry-After: 1", gap)
+	}
+
 	startSource(t, ctx, "u", jsString("/sse/hello?status=500&key="+newKey(t, "u"))+`, {retryStatuses: [503]}`)
 	startSource(t, ctx, "m", jsString("/sse/hello?status=503&key="+newKey(t, "m"))+`, {retryStatuses: [503], maxAttempts: 3, backoff: {initial: 10, jitter: false}}`)
 	poll(t, ctx, "both to fail", `u.es.readyState === 2 && m.es.readyState === 2`, 30*time.Second)
@@ -242,4 +250,33 @@ func TestFromReadableStream(t *testing.T) {
 			t.Errorf("%s:\n%s", where, strings.Join(bad, "\n"))
 		}
 	}
+}
+
+// Native EventSource sends Last-Event-ID to another origin without a
+// preflight; fetch() cannot, so a server that does not allow the header in
+// its preflight (acah empty) stops the polyfill's reconnection for good,
+// with a console message that says what to allow or which option to use;
+// with lastEventIdParam the ID goes in the query and the stream resumes as
+// native's does, every id once. (SSE-29)
+func TestLastEventIDParamAcrossOrigins(t *testing.T) {
+	skipNativeOnly(t)
+	t.Parallel()
+	ctx := newTab(t, "/e2e/page.html")
+	cl := watchConsole(t, ctx)
+	url := func(side string) string {
+		return jsString(originB + "/sse/tick?interval=20&count=3&retry=20&acao=*&acah=&key=" + newKey(t, side))
+	}
+	eval[bool](t, ctx, fmt.Sprintf(`(() => {
+		const ids = (es) => { const s = {es, ids: []}; es.onmessage = (e) => s.ids.push(+e.lastEventId); return s; };
+		globalThis.n = ids(new NativeEventSource(%s));
+		globalThis.q = ids(new EventSourcePolyfill(%s, {lastEventIdParam: 'lastEventId'}));
+		globalThis.h = ids(new EventSourcePolyfill(%s));
+		return true;
+	})()`, url("n"), url("q"), url("h")))
+	poll(t, ctx, "six events each, and the header variant to fail", `n.ids.length >= 6 && q.ids.length >= 6 && h.es.readyState === 2`, 30*time.Second)
+	got := eval[map[string]any](t, ctx, `(() => { const r = {n: n.ids.slice(0, 6).join(), q: q.ids.slice(0, 6).join(), h: h.ids.join()}; n.es.close(); q.es.close(); return r; })()`)
+	if got["n"] != "1,2,3,4,5,6" || got["q"] != "1,2,3,4,5,6" || got["h"] != "1,2,3" {
+		t.Errorf("ids native %v, polyfill with lastEventIdParam %v, with the header %v; want 1..6, 1..6 and 1..3", got["n"], got["q"], got["h"])
+	}
+	cl.expect(t, "page", "Access-Control-Allow-Headers: Last-Event-ID", "lastEventIdParam")
 }

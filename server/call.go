@@ -227,6 +227,9 @@ func (c *call) writeHead() {
 		}
 		h.Set("Location", loc)
 	}
+	if ra, ok := c.param("retryafter"); ok {
+		h.Set("Retry-After", ra)
+	}
 	if c.get("end", "") == "short" || (c.get("end", "") == "await" && c.get("then", "") == "short") {
 		// More than will ever come: the body ends short (see end).
 		h.Set("Content-Length", strconv.Itoa(1<<30))
@@ -426,4 +429,16 @@ func wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// lastEventID returns the request's last event ID: its Last-Event-ID header,
+// or, when it has none, its lastEventId query parameter, which a client
+// sends instead when a cross-origin server does not allow the header in its
+// preflight (the polyfill's lastEventIdParam option, event-source-polyfill,
+// Mercure).
+func (c *call) lastEventID() string {
+	if v := c.r.Header.Values("Last-Event-ID"); len(v) > 0 {
+		return v[0]
+	}
+	return c.r.URL.Query().Get("lastEventId")
 }

@@ -110,7 +110,7 @@ func numbered(c *call) {
 	}
 	n := c.integer("n", 100, 0, maxNumbered)
 	size := c.integer("size", 0, 0, maxNumberedSize)
-	last, err := strconv.Atoi(strings.TrimSpace(c.r.Header.Get("Last-Event-ID")))
+	last, err := strconv.Atoi(strings.TrimSpace(c.lastEventID()))
 	if err != nil || last < 0 {
 		last = 0
 	}

@@ -337,7 +337,7 @@ func resume(c *call) {
 	if c.refused() {
 		return
 	}
-	last, _ := strconv.Atoi(c.r.Header.Get("Last-Event-ID"))
+	last, _ := strconv.Atoi(c.lastEventID())
 	var send []replayEvent
 	cut := c.flag("cut")
 	c.s.withClient(c.key, func(cl *client) {
@@ -379,7 +379,7 @@ func tick(c *call) {
 	if c.refused() {
 		return
 	}
-	n, _ := strconv.Atoi(c.r.Header.Get("Last-Event-ID"))
+	n, _ := strconv.Atoi(c.lastEventID())
 	c.head()
 	if !c.writeRetry() {
 		return

@@ -34,6 +34,7 @@
 //	           Origin, anything else is sent verbatim (even empty); absent
 //	           means no CORS headers at all
 //	acac       "true": Access-Control-Allow-Credentials: true
+//	retryafter Retry-After header of the response
 //	acah       Access-Control-Allow-Headers of preflights (default
 //	           "authorization, content-type, last-event-id")
 //
@@ -48,6 +49,11 @@
 //	           await: wait for Server.Release, then end as then says
 //	then       how end=await ends (default drop)
 //	location   "self" redirects to the request's own URL, a redirect loop
+//
+// The scenarios that resume (numbered, resume, tick) read the last event ID
+// from the Last-Event-ID header or, when there is none, from a lastEventId
+// query parameter, which a client sends when a cross-origin server does not
+// allow the header in its preflight.
 //
 // Any parameter p can be given per connection: p.N applies only to the Nth
 // connection of the key, p.N- to the Nth and later ones, and plain p to the

@@ -443,3 +443,30 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestLastEventIDFromQuery checks that the resuming scenarios take the last
+// event ID from the lastEventId query parameter when the header is absent,
+// and that retryafter sets Retry-After.
+func TestLastEventIDFromQuery(t *testing.T) {
+	s := New(Options{})
+	for _, tc := range []struct{ target, header, want string }{
+		{"/sse/tick?count=1&interval=10&lastEventId=41", "", "id: 42\n"},
+		{"/sse/tick?count=1&interval=10&lastEventId=41", "7", "id: 8\n"},
+		{"/sse/tick?count=1&interval=10", "", "id: 1\n"},
+	} {
+		req := httptest.NewRequest("GET", tc.target, nil)
+		if tc.header != "" {
+			req.Header.Set("Last-Event-ID", tc.header)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if body := rec.Body.String(); !strings.HasPrefix(body, tc.want) {
+			t.Errorf("%s with Last-Event-ID %q: body %q, want it to start with %q", tc.target, tc.header, body, tc.want)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/sse/hello?status=503&retryafter=2", nil))
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "2" {
+		t.Errorf("status %d, Retry-After %q; want 503 and 2", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
