@@ -91,7 +91,8 @@ func numberedEventMax(id, size int) int {
 //	batch   events per write (default 1; 0: the whole response in one
 //	        write); bytewise=1 still flushes every byte
 //	pause   K:D, pause D ms (0..120000) after the write that holds event
-//	        K; D "await" waits for Server.Release instead
+//	        K, or with K 0 after the response head, before any event; D
+//	        "await" waits for Server.Release instead
 //	hold    milliseconds (0..30000) to wait before the response head
 //	proxy   1: like a buffering proxy, hold (if any) then send the head
 //	        and the whole body of this connection in one write
@@ -188,6 +189,17 @@ func numbered(c *call) {
 	c.head()
 	if !c.writeRetry() {
 		return
+	}
+	if pauseAt == 0 {
+		resumed := false
+		if pauseAwait {
+			resumed = c.await()
+		} else {
+			resumed = wait(c.r.Context(), pause)
+		}
+		if !resumed {
+			return
+		}
 	}
 	pending := 0
 	send := func() bool {

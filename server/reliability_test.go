@@ -280,3 +280,23 @@ func TestRelease(t *testing.T) {
 		t.Errorf("after the second release: %q, %v; want a broken body", rest, err)
 	}
 }
+
+// pause=0:await holds every event until Release, after the head: a client
+// sees the response open first.
+func TestPauseAfterHead(t *testing.T) {
+	ts := httptest.NewServer(New(Options{}))
+	defer ts.Close()
+	s := ts.Config.Handler.(*Server)
+	resp, err := ts.Client().Get(ts.URL + "/sse/numbered?key=h&n=2&pause=0:await")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if s.Stats("h").Bytes != 0 {
+		t.Errorf("%d bytes written before the release", s.Stats("h").Bytes)
+	}
+	s.Release("h")
+	if body, err := io.ReadAll(resp.Body); err != nil || string(body) != numberedEvents(1, 2, 0) {
+		t.Errorf("after the release: %q, %v", body, err)
+	}
+}
