@@ -60,6 +60,35 @@ export async function bundle(glue, target) {
   return result.outputFiles[0].text;
 }
 
+// The shared worker of the shared option (js/src/entry-shared-worker.js):
+// a classic worker script with its own copy of the engine's loader and the
+// connection, served next to the polyfill.
+export const SHARED_WORKER = "eventsource-shared-worker.js";
+
+export async function bundleSharedWorker(glue) {
+  const result = await esbuild.build({
+    entryPoints: [join(src, "entry-shared-worker.js")],
+    bundle: true,
+    write: false,
+    format: "iife",
+    platform: "neutral",
+    target: "es2022",
+    legalComments: "none",
+    banner: { js: BANNER.replace("it loads", "this is its shared worker; it loads") + '\n"use strict";' },
+    plugins: [gluePlugin(glue)],
+    logLevel: "silent",
+  });
+  return result.outputFiles[0].text;
+}
+
+async function buildSharedWorker(dist, glue) {
+  const path = join(dist, SHARED_WORKER);
+  const text = await bundleSharedWorker(glue);
+  writeFileSync(path, text);
+  writeFileSync(path + ".gz", gzip(Buffer.from(text)));
+  writeFileSync(path + ".br", brotli(Buffer.from(text), true));
+}
+
 function gzip(buf) {
   return gzipSync(buf, { level: constants.Z_BEST_COMPRESSION, memLevel: 9 });
 }
@@ -84,6 +113,7 @@ async function build(dist) {
   writeFileSync(join(dist, "eventsource-polyfill.js"), await bundle(glue, "classic"));
   writeFileSync(join(dist, "eventsource-polyfill.mjs"), await bundle(glue, "module"));
   writeFileSync(join(dist, "eventsource-polyfill.d.ts"), readFileSync(join(here, "eventsource-polyfill.d.ts")));
+  await buildSharedWorker(dist, glue);
 
   const compressed = ["eventsource-polyfill.js", "eventsource-polyfill.mjs", "eventsource.wasm"];
   for (const name of compressed) {

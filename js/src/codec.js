@@ -108,6 +108,13 @@ export class Batch {
     }
   }
 
+  // raw returns what feed returned, which is structured-clonable: a shared
+  // connection posts it to the windows that share it (sharing.js), where
+  // each makes a Batch of its own.
+  get raw() {
+    return this.#result;
+  }
+
   // trailer returns the trailer of the batch, read to the end or not: it
   // belongs to the last message.
   trailer() {

@@ -13,6 +13,7 @@ import { config, debug } from "./engine.js";
 import { readOptions } from "./options.js";
 import { CLOSED, CONNECTING, Connection, OPEN } from "./connection.js";
 import { Dispatcher } from "./dispatcher.js";
+import { SharedConnection, sharedDebug, sharing, sharedWorkerURL } from "./sharing.js";
 import { track, untrack } from "./lifecycle.js";
 
 export class EventSource extends EventTarget {
@@ -64,7 +65,9 @@ export class EventSource extends EventTarget {
     this.#url = parsed;
     this.#withCredentials = options.withCredentials; // SSE-14
     this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN);
-    const connection = new Connection(
+    // Extension: the shared option joins the connection of a shared worker
+    // instead (sharing.js), with the same callbacks.
+    const connection = new (options.shared === false ? Connection : SharedConnection)(
       parsed,
       options,
       {
@@ -173,9 +176,23 @@ export class EventSource extends EventTarget {
     config.loadTimeout = value;
   }
 
+  // The URL of eventsource-shared-worker.js, the shared worker of the
+  // shared option; by default the file next to the wasm (wasmURL). It must
+  // have the page's origin. Set it before the first shared EventSource.
+  static get sharedWorkerURL() {
+    return sharedWorkerURL();
+  }
+  static set sharedWorkerURL(value) {
+    sharing.workerURL = `${value}`;
+  }
+
   // A hook for tests, invisible to normal code: keyed by a registered
-  // symbol, so no string name, no enumerable property and no global.
+  // symbol, so no string name, no enumerable property and no global. With
+  // "shared", it reports the shared worker's engine and members instead
+  // (hub.js), and "shared-crash" crashes that engine.
   static [Symbol.for("eventsource-wasm.debug")](command) {
+    if (command === "shared") return sharedDebug();
+    if (command === "shared-crash") return sharedDebug("crash");
     return debug(command);
   }
 

@@ -69,6 +69,13 @@ function headersOrFunction(value, name) {
   return typeof value === "function" ? value : headers(value, name);
 }
 
+// The shared option: true, or a non-empty name of a sharing group (see
+// sharing.js).
+function sharedGroup(value, name) {
+  if (typeof value === "boolean" || (typeof value === "string" && value !== "")) return value;
+  throw optionError(name, "a boolean or a non-empty group name");
+}
+
 function signal(value, name) {
   if (value === null || typeof value !== "object" || typeof value.aborted !== "boolean" || typeof value.addEventListener !== "function") {
     throw optionError(name, "an AbortSignal");
@@ -149,6 +156,9 @@ const table = [
   // Extension: statuses that reconnect instead of failing, after their
   // Retry-After.
   { name: "retryStatuses", read: statuses, value: null },
+  // Extension: share one connection with the instances of every
+  // same-origin window that have the same URL and options (sharing.js).
+  { name: "shared", read: sharedGroup, value: false },
   // Extension: aborting it is close().
   { name: "signal", read: signal, value: null },
   // Extension: fail a charset other than utf-8, as Chrome does (SSE-22).
@@ -175,6 +185,12 @@ export function readOptions(dict) {
     if (typeof ReadableStream === "function" && o.body instanceof ReadableStream && o.reconnect === true) {
       throw optionError("body", "re-sendable when reconnect is true (a ReadableStream can be sent once)");
     }
+  }
+  // A shared connection runs in a shared worker: a function of this page
+  // cannot run there for every attempt, and its body must cross to it.
+  if (o.shared !== false) {
+    if (o.fetch !== null) throw optionError("fetch", "absent with shared (the connection runs in a shared worker, where a function of this page cannot be called)");
+    if (o.body !== null && typeof o.body !== "string") throw optionError("body", "a string with shared");
   }
   return Object.freeze(o);
 }

@@ -75,7 +75,7 @@ test("constructor argument rules", () => {
   const init = new Proxy({}, { get(t, k) { order.push(k); return undefined; } });
   new ES(base, init).close();
   assert.deepEqual(order, ["backoff", "body", "fetch", "headers", "inactivityTimeout", "lastEventId", "lastEventIdParam", "maxAttempts",
-    "maxEventSize", "maxLineSize", "method", "reconnect", "retryStatuses", "signal", "strictCharset", "withCredentials"]);
+    "maxEventSize", "maxLineSize", "method", "reconnect", "retryStatuses", "shared", "signal", "strictCharset", "withCredentials"]);
 });
 
 test("close before the zero-delay task: no request, no event", async () => {
