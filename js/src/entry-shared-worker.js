@@ -5,7 +5,7 @@
 //
 // A query parameter of the worker's URL tunes it: heartbeat, the interval in
 // ms (100..60000, default 2000) at which windows are pinged; one silent for
-// three of them (a crashed tab) is dropped.
+// three of them and at least 5 s (a crashed tab) is dropped.
 
 import { config } from "./engine.js";
 import { HEARTBEAT, Hub } from "./hub.js";

@@ -3,8 +3,10 @@
 // sharing key and forwards what it reports to the windows whose instances
 // are its members, one message per window and batch of events. The
 // messages, window → worker:
-//   {t: "join", id, key, init, wasmURL, loadTimeout}   an instance joins the
-//       connection of key (created from init when there is none)
+//   {t: "join", id, key, init, wasmURL, loadTimeout, lastEventId,
+//       reconnectionTime, rejoin}   an instance joins the connection of key
+//       (created from init, lastEventId and reconnectionTime when there is
+//       none); rejoin: it was a member before and left out (see RECENT)
 //   {t: "leave", id}        it closed (or was suspended)
 //   {t: "ack"}              the events of one "events" message are out
 //   {t: "headers", call, value | error}   what the headers function returned
@@ -39,10 +41,21 @@ export const PROTOCOL = 1; // sharing.js's
 export const WINDOW = 8;
 
 // The default heartbeat, in ms: every window with members is pinged this
-// often, and one that answers nothing for DROP_AFTER heartbeats is dropped
-// (a crashed tab sends no pagehide).
+// often, and one that answers nothing for DROP_AFTER heartbeats, and at
+// least DROP_FLOOR ms, is dropped (a crashed tab sends no pagehide; the
+// floor spares a window that is only busy, or a loaded machine).
 export const HEARTBEAT = 2000;
 const DROP_AFTER = 3;
+const DROP_FLOOR = 5000;
+
+// The batches a group keeps, at most RECENT of them and RECENT_CHARS
+// characters, so that a member that joins again (after its window was
+// dropped, frozen or cached, or its worker was lost) gets the events that
+// went out in between, when its last event ID is that of one of them. A
+// new member gets the events from when it joins; so does one whose ID is
+// not there (a stream without IDs, or one that went on too far).
+const RECENT = 32;
+const RECENT_CHARS = 256 << 10;
 
 const now = () => realGlobal.performance.now();
 
@@ -55,6 +68,9 @@ class Group {
   members = [];
   #byPort = null; // Map port → ids of its members, rebuilt after a change
   call = null; // the headers call in progress
+  recent = []; // the last batches: {result, lastEventId, reconnectionTime, chars}
+  recentChars = 0;
+  base = ""; // the last event ID before recent[0]
 
   constructor(key) {
     this.key = key;
@@ -170,7 +186,8 @@ export class Hub {
         return;
       }
     }
-    const member = { port: p, id: m.id, group: g };
+    const member = { port: p, id: m.id, group: g, replay: "" };
+    const resume = m.rejoin === true && typeof m.lastEventId === "string" ? m.lastEventId : "";
     p.members.set(m.id, member);
     g.members.push(member);
     g.changed();
@@ -178,8 +195,23 @@ export class Hub {
     // from then on.
     if (g.state === OPEN) {
       p.post({ t: "open", ids: [m.id], origin: g.origin, lastEventId: g.conn.lastEventId, reconnectionTime: g.conn.reconnectionTime });
-    }
+      if (resume !== "") this.#replay(g, p, m.id, resume);
+    } else member.replay = resume; // after the open
+
     this.#arm();
+  }
+
+  // #replay sends a member that joins again the batches after the one that
+  // ended with its last event ID, if the group still has it.
+  #replay(g, p, id, lastEventId) {
+    const recent = g.recent;
+    let i = recent.length - 1;
+    while (i >= 0 && recent[i].lastEventId !== lastEventId) i--;
+    if (i < 0 && g.base !== lastEventId) return;
+    for (const b of recent.slice(i + 1)) {
+      p.post({ t: "events", ids: [id], result: b.result, lastEventId: b.lastEventId, reconnectionTime: b.reconnectionTime });
+      p.inflight++;
+    }
   }
 
   #group(m) {
@@ -188,6 +220,9 @@ export class Hub {
     if (typeof m.loadTimeout === "number" && m.loadTimeout > 0) config.loadTimeout = m.loadTimeout;
     const g = new Group(m.key);
     const dict = { ...m.init.options };
+    // A connection made for a member that was in one before resumes
+    // after its last event ID.
+    if (typeof m.lastEventId === "string") dict.lastEventId = m.lastEventId;
     if (m.init.headersFunction) dict.headers = (attempt) => this.#headers(g, attempt);
     const options = readOptions(dict);
     const broadcast = (message) => {
@@ -201,6 +236,11 @@ export class Hub {
         g.state = OPEN;
         g.origin = origin;
         broadcast({ t: "open", ids: null, origin, lastEventId: g.conn.lastEventId, reconnectionTime: g.conn.reconnectionTime });
+        for (const member of g.members) {
+          if (member.replay === "") continue;
+          this.#replay(g, member.port, member.id, member.replay);
+          member.replay = "";
+        }
       },
       onEvents: (batch) => this.#events(g, batch),
       onError: (state, info) => {
@@ -210,6 +250,8 @@ export class Hub {
       },
       onSuspend: noop,
     });
+    g.base = options.lastEventId;
+    if (typeof m.reconnectionTime === "number" && m.reconnectionTime !== g.conn.reconnectionTime) g.conn.reconnectionTime = m.reconnectionTime;
     this.#groups.set(m.key, g);
     g.conn.start();
     return g;
@@ -219,7 +261,19 @@ export class Hub {
   // window of the group. It returns a promise when a window is more than
   // WINDOW batches behind, which the connection awaits before reading on.
   #events(g, batch) {
-    const message = { t: "events", ids: null, result: batch.raw, lastEventId: g.conn.lastEventId, reconnectionTime: g.conn.reconnectionTime };
+    const result = batch.raw;
+    const message = { t: "events", ids: null, result, lastEventId: g.conn.lastEventId, reconnectionTime: g.conn.reconnectionTime };
+    let chars = 0;
+    if (typeof result === "string") chars = result.length;
+    else for (let i = 1; i < result.length; i++) chars += result[i].length;
+    const recent = g.recent;
+    recent.push({ result, lastEventId: message.lastEventId, reconnectionTime: message.reconnectionTime, chars });
+    g.recentChars += chars;
+    while (recent.length > RECENT || (g.recentChars > RECENT_CHARS && recent.length > 1)) {
+      const gone = recent.shift();
+      g.recentChars -= gone.chars;
+      g.base = gone.lastEventId;
+    }
     let behind = null;
     for (const [p, ids] of g.byPort()) {
       message.ids = ids;
@@ -322,7 +376,7 @@ export class Hub {
     let any = false;
     for (const p of this.#ports) {
       if (p.members.size === 0) continue;
-      if (t - p.heard > DROP_AFTER * this.#heartbeat) {
+      if (t - p.heard > Math.max(DROP_AFTER * this.#heartbeat, DROP_FLOOR)) {
         this.#drop(p, true);
         continue;
       }

@@ -30,6 +30,11 @@ const SharedWorkerCtor = typeof realGlobal.SharedWorker === "function" ? realGlo
 // How long a worker may take to say hello before the window gives up on it.
 const HELLO_TIMEOUT = 10000;
 
+// How long a worker that pings may stay silent before it counts as lost:
+// four heartbeats, and at least this long, so that a loaded machine does
+// not look like a dead worker.
+const LOST_FLOOR = 10000;
+
 const DEFAULTS = readOptions(undefined);
 
 // The reasons whose error a connection of its own logs to the console
@@ -91,6 +96,11 @@ export function shareOf(url, o) {
 // the worker was lost; broken when the worker could not start.
 let client = null;
 const BROKEN = { broken: true };
+// How many workers this realm lost: a worker that was closed (not crashed)
+// can keep its name while it winds down, and a new SharedWorker of that
+// name then never answers, so the next worker gets a name of its own. The
+// windows that lost the same worker name the same next one.
+let lost = 0;
 
 function getClient() {
   if (client !== null) return client.broken ? null : client;
@@ -100,7 +110,7 @@ function getClient() {
   }
   let worker;
   try {
-    worker = new SharedWorkerCtor(sharedWorkerURL(), { name: `eventsource-wasm/${PROTOCOL}` });
+    worker = new SharedWorkerCtor(sharedWorkerURL(), { name: `eventsource-wasm/${PROTOCOL}${lost ? `#${lost}` : ""}` });
   } catch (_) {
     client = BROKEN; // a cross-origin URL, a Content-Security-Policy, a privacy mode
     return null;
@@ -140,10 +150,16 @@ class Client {
     return this.#members;
   }
 
-  join(member, share) {
+  // join makes member a member of the connection of share.key; from is
+  // where the member is: its last event ID and reconnection time, and
+  // whether it joins again after it was left out (rejoin).
+  join(member, share, from) {
     const id = this.#nextId++;
     this.#members.set(id, member);
-    this.#post({ t: "join", id, key: share.key, init: share.init, wasmURL: absolute(config.wasmURL), loadTimeout: config.loadTimeout });
+    this.#post({
+      t: "join", id, key: share.key, init: share.init, wasmURL: absolute(config.wasmURL), loadTimeout: config.loadTimeout,
+      lastEventId: from.lastEventId, reconnectionTime: from.reconnectionTime, rejoin: from.rejoin,
+    });
     this.#watch();
     return id;
   }
@@ -269,24 +285,27 @@ class Client {
 
   // #watch checks, while the window has members, that the worker still
   // pings: one that fell silent for two heartbeats is asked for a pong, and
-  // one silent for two more is lost (a crash, or the browser ended it).
+  // one silent for four, and LOST_FLOOR ms, is lost (a crash, or the
+  // browser ended it).
   #watch() {
     if (this.#watchdog || !this.#ready || this.#members.size === 0) return;
     this.#heard = now();
     const period = 2 * this.#heartbeat;
+    const lost = Math.max(2 * period, LOST_FLOOR);
     this.#watchdog = realGlobal.setInterval(() => {
       if (this.#members.size === 0) {
         realGlobal.clearInterval(this.#watchdog);
         this.#watchdog = 0;
         return;
       }
-      if (now() - this.#heard < period) return;
+      const silent = now() - this.#heard;
+      if (silent < period) return;
       if (!this.#suspect) {
         this.#suspect = true;
         this.#post({ t: "ping" }); // answered with a pong, which counts
         return;
       }
-      this.#lose();
+      if (silent >= lost) this.#lose();
     }, period);
   }
 
@@ -315,7 +334,10 @@ class Client {
   // #lose gives up on a worker that stopped answering: the members
   // reconnect, the standard way, through a new one.
   #lose() {
-    if (client === this) client = null;
+    if (client === this) {
+      client = null;
+      lost++;
+    }
     this.#stop();
     const members = [...this.#members.values()];
     this.#members.clear();
@@ -424,7 +446,7 @@ export class SharedConnection {
       return;
     }
     this.#client = c;
-    this.#id = c.join(this, this.#share);
+    this.#id = c.join(this, this.#share, { lastEventId: this.#lastEventId, reconnectionTime: this.#reconnectionTime, rejoin: this.#joined });
     this.#joined = true;
   }
 

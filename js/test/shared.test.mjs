@@ -9,7 +9,14 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
-import { routes, log, server, base, sse, sleep, until, record, DIST } from "./harness.mjs";
+import { routes, log, server, base, sse, sleep, until as untilIn, record as recordOf, DIST } from "./harness.mjs";
+
+// A window's engine loads in each copy of the module and in the worker:
+// waits are long enough for a loaded machine. Every instance recorded is
+// closed at the end, so that a failed test cannot keep the process alive.
+const until = (fn, ms = 15000) => untilIn(fn, ms);
+const made = [];
+const record = (es) => (made.push(es), recordOf(es));
 
 // The worker script, run here: it sets globalThis.onconnect, and reads its
 // heartbeat from its URL (200 ms here, so that a vanished window goes fast).
@@ -28,7 +35,7 @@ class FakeSharedWorker extends EventTarget {
     super();
     workerStarts++;
     assert.match(url, /\/eventsource-shared-worker\.js$/);
-    assert.equal(opts.name, "eventsource-wasm/1");
+    assert.match(opts.name, /^eventsource-wasm\/1(#\d+)?$/);
     const ch = new MessageChannel();
     this.port = ch.port2;
     this.url = url;
@@ -51,6 +58,7 @@ const errors = [];
 const origError = console.error;
 console.error = (...a) => { errors.push(a.map(String).join(" ")); };
 test.after(() => {
+  for (const es of made) es.close();
   for (const ch of windows) { ch.port1.close(); ch.port2.close(); }
   server.close(); server.closeAllConnections(); console.error = origError;
 });
@@ -73,7 +81,7 @@ function numbered(path) {
   });
 }
 // untilAsync waits for an async condition.
-async function untilAsync(fn, ms = 5000) {
+async function untilAsync(fn, ms = 15000) {
   const t0 = Date.now();
   for (;;) {
     if (await fn()) return;
@@ -95,7 +103,7 @@ test("two windows share one connection; each instance gets open then the events 
   const b = new B(base + "/s1", { shared: true });
   const eb = record(b);
   await until(() => messages(eb).length >= 3);
-  assert.equal(requests("/s1").length, 1, "one request for both");
+  assert.equal(requests("/s1").length, 1, "one request for both: " + JSON.stringify([ea.filter((e) => e.type !== "message"), eb.filter((e) => e.type !== "message"), errors, workerStarts]));
   assert.equal(eb[0].type, "open");
   assert.equal(eb[0].state, 1);
   const first = messages(eb)[0];
@@ -198,7 +206,7 @@ test("a window that stops answering is dropped by the heartbeat, and the connect
   // The window vanishes without a word, as a crashed tab does.
   windows.at(-1).port2.close();
   c.close(); // its leave is lost with the port
-  await untilAsync(async () => (await debugOf(A, "shared")).groups === 0);
+  await untilAsync(async () => (await debugOf(A, "shared")).groups === 0, 15000);
   assert.equal((await debugOf(A, "shared")).engine.connections, 0);
 });
 
@@ -219,7 +227,7 @@ test("without SharedWorker, or when it cannot start, each instance connects on i
   assert.equal(await debugOf(D, "shared"), null);
 });
 
-test("the messages: hello first, open, one events message per batch for all the window's members, held back after 8 unacknowledged", async () => {
+test("the messages: hello first, open, one events message per batch for all the window's members, held back after 8 unacknowledged; a member that joins again gets what it missed", async () => {
   routes.set("/s7", (q, r) => {
     sse(r);
     let n = 0;
@@ -248,6 +256,18 @@ test("the messages: hello first, open, one events message per batch for all the 
   assert.equal(typeof first.result, "string");
   for (let i = 0; i < 9; i++) ch.port2.postMessage({ t: "ack" });
   await until(() => events().length >= 12);
+  // A member that joins again gets the batches it missed, after the one
+  // that ended with its last event ID; a new member gets none of them.
+  const seen = events().length;
+  const from = events()[5];
+  ch.port2.postMessage({ t: "join", id: 3, key: "raw /s7", init, lastEventId: from.lastEventId, reconnectionTime: 3000, rejoin: true });
+  ch.port2.postMessage({ t: "join", id: 4, key: "raw /s7", init, lastEventId: from.lastEventId, reconnectionTime: 3000, rejoin: false });
+  await until(() => got.filter((m) => m.t === "open" && m.ids[0] === 4).length === 1);
+  const replayed = got.filter((m) => m.t === "events" && m.ids.length === 1 && m.ids[0] === 3);
+  assert.ok(replayed.length >= seen - 6, `replayed ${replayed.length}`);
+  assert.deepEqual(replayed.slice(0, seen - 6).map((m) => m.result), events().slice(6, seen).map((m) => m.result));
+  assert.equal(got.filter((m) => m.t === "events" && m.ids.length === 1 && m.ids[0] === 4).length, 0);
+  for (let i = 0; i < 100; i++) ch.port2.postMessage({ t: "ack" });
   ch.port2.postMessage({ t: "leave", id: 1 });
   ch.port2.postMessage({ t: "bye" });
   await untilAsync(async () => (await debugOf(A, "shared")).groups === 0);
