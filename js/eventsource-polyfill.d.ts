@@ -70,6 +70,17 @@ export interface EventSourcePolyfillInit {
   /** Extension: aborting the signal is `close()`; an aborted signal closes the source at once. */
   signal?: AbortSignal;
   /**
+   * Extension: share one connection with every instance, in any window, tab or iframe of this origin,
+   * that has the same URL and the same options (a string names a sharing group: only instances with the
+   * same name share). A SharedWorker runs it (`EventSourcePolyfill.sharedWorkerURL`); each instance keeps
+   * the standard API and its events, and `close()` detaches that instance only. A joining instance gets
+   * `open` and the events from then on. A headers function is called in the window of the oldest member,
+   * for every attempt (its source text is part of the sharing key); the initial `lastEventId` is the
+   * first instance's. Not with `fetch`, and `body` must be a string (a TypeError otherwise). Where
+   * SharedWorker is missing or cannot start, the instance connects on its own. Default false.
+   */
+  shared?: boolean | string;
+  /**
    * Extension: the initial last event ID (to resume after a reload), sent as `Last-Event-ID` from the
    * first request. No NUL, CR or LF.
    */
@@ -224,6 +235,13 @@ declare class EventSourcePolyfillClass extends EventTarget {
    * EventSource is constructed; later changes apply only if loading the engine failed.
    */
   static wasmURL: string;
+
+  /**
+   * Extension: the URL of eventsource-shared-worker.js, the SharedWorker of the `shared` option; it must
+   * have the page's origin. Defaults to the file next to `wasmURL`. Set it before the first shared
+   * EventSource is constructed.
+   */
+  static sharedWorkerURL: string;
 }
 
 export { EventSourcePolyfillClass as EventSource, EventSourcePolyfillClass as EventSourcePolyfill };
