@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	_ "embed"
+	"encoding/json"
 	"net/http"
 	"net/url"
 )
@@ -33,4 +34,23 @@ func (s *Server) serveDemoStream(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: w, r: r, q: url.Values{"retry": {"1000"}}, conn: 1}
 	c.readShared()
 	tick(c)
+}
+
+// serveDemoShared is the clock of the demo's shared panel, which every tab
+// of the demo receives through one connection (the polyfill's shared
+// option); it counts its open connections for /demo/connections.
+func (s *Server) serveDemoShared(w http.ResponseWriter, r *http.Request) {
+	s.demoShared.Add(1)
+	defer s.demoShared.Add(-1)
+	c := &call{s: s, w: w, r: r, q: url.Values{"retry": {"1000"}}, conn: 1}
+	c.readShared()
+	tick(c)
+}
+
+// serveDemoConnections reports how many /demo/shared streams are open:
+// {"shared": N}. The demo page shows it, 1 however many tabs share it.
+func (s *Server) serveDemoConnections(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]int64{"shared": s.demoShared.Load()})
 }

@@ -91,6 +91,7 @@ package server
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // Options configures a [Server].
@@ -125,6 +126,8 @@ type Server struct {
 
 	bodies    map[string][]string // SetBody
 	bodyOrder []string            // names by creation, oldest first
+
+	demoShared atomic.Int64 // open /demo/shared streams
 }
 
 // Stats is what a Server has seen for one client key.
@@ -192,6 +195,8 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /{$}", s.serveDemoPage)
 	mux.HandleFunc("GET /demo/stream", s.serveDemoStream)
 	mux.HandleFunc("GET /demo/native", s.serveDemoStream)
+	mux.HandleFunc("GET /demo/shared", s.serveDemoShared)
+	mux.HandleFunc("GET /demo/connections", s.serveDemoConnections)
 	mux.HandleFunc("/sse/{name}", s.serveScenario)
 	mux.HandleFunc("/sse/{name}/{rest...}", s.serveScenario)
 	s.mux = mux
