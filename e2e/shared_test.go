@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +19,27 @@ import (
 // browser share one connection, run by a SharedWorker (js/src/hub.js), and
 // each keeps the standard behaviour (js/src/sharing.js). Every test names a
 // shared worker of its own (a query string on its URL), so that tests that
-// run at the same time share no worker; its heartbeat is 500 ms, so that a
-// crashed tab is dropped within about 1.5 s.
+// run at the same time share no worker; its heartbeat is 500 ms (a crashed
+// tab is dropped after 5 s of silence, the floor; a lost worker is noticed
+// after 10 s).
 
 // sharedWorkerURL returns a worker URL of the test's own.
 func sharedWorkerURL(t *testing.T) string {
 	return "/dist/eventsource-shared-worker.js?heartbeat=500&test=" + url.QueryEscape(newKey(t, "w"))
+}
+
+// streamHost returns an origin of the test's own for its streams, a name
+// under hygiene.test (the loopback, origin A's port): Chrome's limit of 6
+// connections per host then counts the test's streams only, not those of
+// the tests that run at the same time, nor the page loads. The streams
+// allow it with acao=origin.
+func streamHost(t *testing.T) string {
+	u, err := url.Parse(originA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Trim(strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(newKey(t, "host"), "-")), "-")
+	return "http://" + name + ".hygiene.test:" + u.Port()
 }
 
 // sharedPage returns the test page that uses worker.
@@ -88,7 +104,7 @@ func crashTab(ctx context.Context) {
 // The stream of the recording tests: numbered events that wait, after the
 // response head, for Server.Release, so that every tab has joined (and seen
 // open) before the first event.
-const heldStream = "/sse/numbered?n=30&pause.1=0:await&end=hang&key="
+const heldStream = "/sse/numbered?n=30&pause.1=0:await&end=hang&acao=origin&key="
 
 // SSE-24, SSE-49, SSE-51: five tabs on one URL share one connection: the
 // server sees one request, and the five recordings are identical to one
@@ -97,10 +113,10 @@ func TestSharedFiveTabs(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	tabs := sharedTabs(t, 5, sharedPage(sharedWorkerURL(t)))
-	key := newKey(t, "s")
+	key, host := newKey(t, "s"), streamHost(t)
 	s := spec{Ctor: polyfillCtor, Stop: stop{Messages: 30}, Timeout: 30000}
 	for _, ctx := range tabs {
-		startRecording(t, ctx, s, jsString(heldStream+key)+", {shared: true}")
+		startRecording(t, ctx, s, jsString(host+heldStream+key)+", {shared: true}")
 	}
 	for i, ctx := range tabs {
 		poll(t, ctx, fmt.Sprintf("tab %d open", i), `live.counts.open === 1`, 20*time.Second)
@@ -118,7 +134,7 @@ func TestSharedFiveTabs(t *testing.T) {
 
 	nkey := newKey(t, "n")
 	native := newTab(t, "/e2e/shared.html")
-	startRecording(t, native, spec{Ctor: "EventSource", Stop: stop{Messages: 30}, Timeout: 30000}, jsString(heldStream+nkey))
+	startRecording(t, native, spec{Ctor: "EventSource", Stop: stop{Messages: 30}, Timeout: 30000}, jsString(host+heldStream+nkey))
 	poll(t, native, "native open", `live.counts.open === 1`, 20*time.Second)
 	srv.Release(nkey)
 	want := renderer{key: nkey}.lines(finishRecording(t, native))
@@ -151,18 +167,14 @@ func TestSharedFiveTabs(t *testing.T) {
 // waits a while to see that nothing comes.
 func TestSharedConnectionLimit(t *testing.T) {
 	skipNativeOnly(t)
-	u, err := url.Parse(originA)
-	if err != nil {
-		t.Fatal(err)
-	}
 	stream := func(host, key string) string {
-		return fmt.Sprintf("http://%s.hygiene.test:%s/sse/tick?interval=50&acao=origin&key=%s", host, u.Port(), key)
+		return host + "/sse/tick?interval=50&acao=origin&key=" + key
 	}
 	listen := `(C, u, init) => { const es = window.es = new C(u, init); window.got = 0; es.onmessage = () => { window.got++; }; return true; }`
 
 	// The control: native EventSources, one per tab, on one host.
 	nkey := newKey(t, "n")
-	nhost := strings.ToLower(unsafeKey.ReplaceAllString(newKey(t, "native"), "-"))
+	nhost := streamHost(t)
 	var natives []context.Context
 	for i := range 7 {
 		ctx := newTab(t, "/e2e/shared.html")
@@ -192,7 +204,7 @@ func TestSharedConnectionLimit(t *testing.T) {
 
 	// Shared: ten tabs, one connection.
 	skey := newKey(t, "s")
-	shost := strings.ToLower(unsafeKey.ReplaceAllString(newKey(t, "shared"), "-"))
+	shost := streamHost(t)
 	tabs := sharedTabs(t, 10, sharedPage(sharedWorkerURL(t)))
 	for _, ctx := range tabs {
 		eval[bool](t, ctx, fmt.Sprintf("(%s)(EventSourcePolyfill, %s, {shared: true})", listen, jsString(stream(shost, skey))))
@@ -252,9 +264,10 @@ func TestSharedTabsLeave(t *testing.T) {
 	t.Parallel()
 	page := sharedPage(sharedWorkerURL(t))
 	key := newKey(t, "s")
-	stream := jsString("/sse/tick?interval=20&key=" + key)
+	host := streamHost(t)
+	stream := jsString(host + "/sse/tick?interval=20&acao=origin&key=" + key)
 	witness := newTab(t, page)
-	eval[bool](t, witness, `(new EventSourcePolyfill('/sse/hello?end=hang', {shared: true}), true)`)
+	eval[bool](t, witness, fmt.Sprintf(`(new EventSourcePolyfill(%s, {shared: true}), true)`, jsString(host+"/sse/hello?end=hang&acao=origin")))
 	tabs := sharedTabs(t, 5, page)
 	for _, ctx := range tabs {
 		eval[bool](t, ctx, fmt.Sprintf("(%s)(%s)", tickIDs, stream))
@@ -286,7 +299,7 @@ func TestSharedTabsLeave(t *testing.T) {
 	for i, ctx := range tabs[3:] {
 		noGap(t, fmt.Sprintf("tab %d", i+3), ctx)
 	}
-	if !waitUntil(10*time.Second, func() bool { d := readSharedDebug(t, witness); return d != nil && d.Members == 3 }) {
+	if !waitUntil(20*time.Second, func() bool { d := readSharedDebug(t, witness); return d != nil && d.Members == 3 }) {
 		t.Errorf("the crashed tab's member is still there: %+v", readSharedDebug(t, witness))
 	}
 	t.Logf("the worker dropped the crashed tab %v after the crash (heartbeat 500 ms)", time.Since(crashed).Round(10*time.Millisecond))
@@ -318,7 +331,7 @@ func TestSharedServerDrop(t *testing.T) {
 	tabs := sharedTabs(t, 3, sharedPage(sharedWorkerURL(t)))
 	// The first connection waits after its head, sends 1..12, waits again
 	// and drops; the second resumes after the Last-Event-ID.
-	const drop = "/sse/numbered?n=30&retry=50&pause.1=0:await&upto.1=12&end.1=await&then.1=drop&end=hang&key="
+	drop := streamHost(t) + "/sse/numbered?n=30&retry=50&pause.1=0:await&upto.1=12&end.1=await&then.1=drop&end=hang&acao=origin&key="
 	key := newKey(t, "s")
 	s := spec{Ctor: polyfillCtor, Stop: stop{Messages: 30}, Timeout: 30000}
 	record := func(ctx context.Context, ctor, key, init string) {
@@ -374,14 +387,14 @@ func TestSharedFallback(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	for _, page := range []string{"/e2e/shared.html?noshared", sharedPage("/dist/no-such-worker.js")} {
-		key, nkey := newKey(t, "s"), newKey(t, "n")
+		key, nkey, host := newKey(t, "s"), newKey(t, "n"), streamHost(t)
 		tabs := sharedTabs(t, 3, page)
 		s := spec{Ctor: polyfillCtor, Stop: stop{Messages: 30}, Timeout: 30000}
 		for _, ctx := range tabs[1:] {
-			startRecording(t, ctx, s, jsString(heldStream+key)+", {shared: true}")
+			startRecording(t, ctx, s, jsString(host+heldStream+key)+", {shared: true}")
 		}
 		s.Ctor = "EventSource"
-		startRecording(t, tabs[0], s, jsString(heldStream+nkey))
+		startRecording(t, tabs[0], s, jsString(host+heldStream+nkey))
 		for _, ctx := range tabs {
 			poll(t, ctx, "open", `live.counts.open === 1`, 20*time.Second)
 		}
@@ -473,7 +486,8 @@ func TestSharedWorkerMemory(t *testing.T) {
 	worker := sharedWorkerURL(t)
 	page := sharedPage(worker)
 	lkey := newKey(t, "live")
-	live := "/sse/hello?end=hang&key=" + lkey
+	host := streamHost(t)
+	live := host + "/sse/hello?end=hang&acao=origin&key=" + lkey
 	holder := newTab(t, page)
 	hold := func() {
 		t.Helper()
@@ -493,7 +507,7 @@ func TestSharedWorkerMemory(t *testing.T) {
 		t.Helper()
 		fkey := newKey(t, "f")
 		hold()
-		eval[bool](t, ctx, fmt.Sprintf("cycles(%d, %s, %s)", n, jsString(live), jsString("/sse/hello?end=hang&key="+fkey+"&i=")))
+		eval[bool](t, ctx, fmt.Sprintf("cycles(%d, %s, %s)", n, jsString(live), jsString(host+"/sse/hello?end=hang&acao=origin&key="+fkey+"&i=")))
 		if st := eval[[]int](t, holder, `[es.readyState, window.got]`); st[0] != 1 || st[1] != 1 {
 			t.Errorf("the tab holding the live stream: readyState %d, %d events; want OPEN, its one event", st[0], st[1])
 		}
@@ -537,5 +551,64 @@ func TestSharedWorkerMemory(t *testing.T) {
 	}
 	if n := srv.Stats(lkey).Connections; n != 4 {
 		t.Errorf("the live stream had %d connections, want one per round", n)
+	}
+}
+
+// The demo's shared panel, alone (the other panels hold a connection each
+// per tab): three tabs of the demo stream through one connection, which the
+// server's count on the page shows.
+func TestDemoSharedAcrossTabs(t *testing.T) {
+	skipNativeOnly(t)
+	tabs := sharedTabs(t, 3, "/?panels=shared")
+	const ready = `(() => {
+		const $ = (sel) => document.querySelector('#shared ' + sel).textContent;
+		return $('.state') === 'OPEN' && Number($('.count')) >= 2 && Number($('.tabs')) >= 3 && $('.connections') === '1';
+	})()`
+	for i, ctx := range tabs {
+		if !evalUntil(ctx, ready, 20*time.Second) {
+			t.Errorf("demo tab %d: %s", i, eval[string](t, ctx, `document.querySelector('#shared').innerText`))
+		}
+	}
+}
+
+// The worker goes away (its target is closed through the DevTools
+// protocol, as when the browser ends it): each tab notices that it stopped
+// pinging, reports error (CONNECTING) and reconnects through a new worker,
+// the standard way, resuming after the Last-Event-ID.
+func TestSharedWorkerLost(t *testing.T) {
+	skipNativeOnly(t)
+	t.Parallel()
+	worker := sharedWorkerURL(t)
+	tabs := sharedTabs(t, 2, sharedPage(worker))
+	key := newKey(t, "s")
+	stream := jsString(streamHost(t) + "/sse/tick?interval=20&acao=origin&key=" + key)
+	for _, ctx := range tabs {
+		eval[bool](t, ctx, fmt.Sprintf("(%s)(%s)", tickIDs, stream))
+		poll(t, ctx, "events", `window.ids.length >= 5`, 20*time.Second)
+	}
+	wctx := sharedWorkerTab(t, tabs[0], worker)
+	gone := time.Now()
+	if _, err := chromedp.Run(wctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, chromedp.FromContext(ctx).Browser, target.CloseTarget, target.CloseTargetParams{TargetID: tg.TargetID})
+		return chromedp.Void{}, err
+	}); err != nil {
+		t.Fatalf("closing the worker: %v", err)
+	}
+	for i, ctx := range tabs {
+		poll(t, ctx, fmt.Sprintf("tab %d back", i), `window.others.join() === 'open1,error0,open1'`, 30*time.Second)
+	}
+	t.Logf("both tabs reconnected %v after the worker went", time.Since(gone).Round(10*time.Millisecond))
+	for i, ctx := range tabs {
+		eval[bool](t, ctx, `(window.mark = window.ids.length, true)`)
+		poll(t, ctx, "reading on", `window.ids.length >= window.mark + 5`, 20*time.Second)
+		ids := eval[[]int](t, ctx, `window.ids`)
+		for j := 1; j < len(ids); j++ {
+			if ids[j] != ids[j-1]+1 {
+				t.Errorf("tab %d: event %d after %d", i, ids[j], ids[j-1])
+			}
+		}
+	}
+	if n := srv.Stats(key).Connections; n != 2 {
+		t.Errorf("the server saw %d connections, want 2 (one per worker)", n)
 	}
 }
