@@ -612,3 +612,58 @@ func TestSharedWorkerLost(t *testing.T) {
 		t.Errorf("the server saw %d connections, want 2 (one per worker)", n)
 	}
 }
+
+// Extensions work shared: static headers, and a headers function (the same
+// source text in both tabs, so the same sharing key), which the tab of the
+// oldest member calls for every attempt: tab a's, then tab b's once a's
+// member has left.
+func TestSharedHeaders(t *testing.T) {
+	skipNativeOnly(t)
+	t.Parallel()
+	tabs := sharedTabs(t, 2, sharedPage(sharedWorkerURL(t)))
+	host := streamHost(t)
+	skey, fkey := newKey(t, "static"), newKey(t, "fn")
+	static := jsString(host + "/sse/echo?retry=30&id=7&acao=origin&key=" + skey)
+	fn := jsString(host + "/sse/echo?retry=30&id=7&acao=origin&key=" + fkey)
+	for i, ctx := range tabs {
+		name := string(rune('a' + i))
+		eval[bool](t, ctx, fmt.Sprintf(`(() => {
+			window.calls = 0;
+			window.tabName = %q;
+			const listen = (es) => { const got = []; es.onmessage = (e) => got.push(JSON.parse(e.data).headers.authorization); return got; };
+			window.s = new EventSourcePolyfill(%s, {shared: true, headers: {Authorization: 'Bearer static'}});
+			window.sGot = listen(window.s);
+			window.f = new EventSourcePolyfill(%s, {shared: true, headers: (attempt) => ({Authorization: 'Bearer ' + window.tabName + (++window.calls) + ' ' + attempt.lastEventId})});
+			window.fGot = listen(window.f);
+			return true;
+		})()`, name, static, fn))
+		poll(t, ctx, "three echoes each", `window.sGot.length >= 3 && window.fGot.length >= 3`, 20*time.Second)
+	}
+	if got := eval[[]string](t, tabs[1], `window.sGot`); got[0] != "Bearer static" {
+		t.Errorf("static headers: %v", got)
+	}
+	if n := eval[int](t, tabs[1], `window.calls`); n != 0 {
+		t.Errorf("tab b's headers function was called %d times while tab a's member lived", n)
+	}
+	eval[bool](t, tabs[0], `(window.f.close(), true)`)
+	poll(t, tabs[1], "tab b's function in use", `window.calls >= 2 && window.fGot.at(-1).startsWith('Bearer b')`, 20*time.Second)
+	got := eval[[]string](t, tabs[1], `window.fGot`)
+	if first := got[0]; !strings.HasPrefix(first, "Bearer a") {
+		t.Errorf("the first attempts: %v, want tab a's function", got)
+	}
+	if last := got[len(got)-1]; !strings.HasSuffix(last, " 7") {
+		t.Errorf("the function was told Last-Event-ID %q, want 7", last)
+	}
+	for _, ctx := range tabs {
+		eval[bool](t, ctx, `(window.s.close(), window.f.close(), true)`)
+	}
+	for _, key := range []string{skey, fkey} {
+		st := srv.Stats(key)
+		if !waitUntil(10*time.Second, func() bool { return srv.Stats(key).Active == 0 }) {
+			t.Errorf("%s: still served after every instance closed", key)
+		}
+		if st.Preflights == 0 {
+			t.Errorf("%s: no preflight, want the Authorization header cross-origin", key)
+		}
+	}
+}
