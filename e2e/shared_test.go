@@ -34,12 +34,32 @@ func sharedWorkerURL(t *testing.T) string {
 // the tests that run at the same time, nor the page loads. The streams
 // allow it with acao=origin.
 func streamHost(t *testing.T) string {
-	u, err := url.Parse(originA)
+	u, err := url.Parse(pageOrigin(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := strings.Trim(strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(newKey(t, "host"), "-")), "-")
 	return "http://" + name + ".hygiene.test:" + u.Port()
+}
+
+// The three helpers below are all that knows how the suite opens tabs and
+// names its origins.
+
+// pageOrigin returns the origin of the test pages, origin A.
+func pageOrigin(t *testing.T) string {
+	return originA
+}
+
+// extraTab opens one more tab on page, a path of origin A, closed when the
+// test ends: these tests need several tabs at once.
+func extraTab(t *testing.T, page string) context.Context {
+	t.Helper()
+	return newTab(t, page)
+}
+
+// render renders a recording of the test with key as K.
+func render(t *testing.T, key string, rec recording) []string {
+	return renderer{key: key}.lines(rec)
 }
 
 // sharedPage returns the test page that uses worker.
@@ -52,7 +72,7 @@ func sharedTabs(t *testing.T, n int, page string) []context.Context {
 	t.Helper()
 	tabs := make([]context.Context, n)
 	for i := range tabs {
-		tabs[i] = newTab(t, page)
+		tabs[i] = extraTab(t, page)
 	}
 	return tabs
 }
@@ -126,18 +146,18 @@ func TestSharedFiveTabs(t *testing.T) {
 	var opens [5]float64
 	for i, ctx := range tabs {
 		rec := finishRecording(t, ctx)
-		lines[i] = renderer{key: key}.lines(rec)
+		lines[i] = render(t, key, rec)
 		if len(rec.Events) > 0 {
 			opens[i] = rec.Events[0].T
 		}
 	}
 
 	nkey := newKey(t, "n")
-	native := newTab(t, "/e2e/shared.html")
+	native := extraTab(t, "/e2e/shared.html")
 	startRecording(t, native, spec{Ctor: "EventSource", Stop: stop{Messages: 30}, Timeout: 30000}, jsString(host+heldStream+nkey))
 	poll(t, native, "native open", `live.counts.open === 1`, 20*time.Second)
 	srv.Release(nkey)
-	want := renderer{key: nkey}.lines(finishRecording(t, native))
+	want := render(t, nkey, finishRecording(t, native))
 
 	if len(want) != 33 {
 		t.Errorf("native recording: %d lines, want init, open, 30 messages, final:\n%s", len(want), strings.Join(want, "\n"))
@@ -177,7 +197,7 @@ func TestSharedConnectionLimit(t *testing.T) {
 	nhost := streamHost(t)
 	var natives []context.Context
 	for i := range 7 {
-		ctx := newTab(t, "/e2e/shared.html")
+		ctx := extraTab(t, "/e2e/shared.html")
 		natives = append(natives, ctx)
 		eval[bool](t, ctx, fmt.Sprintf("(%s)(NativeEventSource, %s)", listen, jsString(stream(nhost, nkey))))
 		if i < 6 {
@@ -266,7 +286,7 @@ func TestSharedTabsLeave(t *testing.T) {
 	key := newKey(t, "s")
 	host := streamHost(t)
 	stream := jsString(host + "/sse/tick?interval=20&acao=origin&key=" + key)
-	witness := newTab(t, page)
+	witness := extraTab(t, page)
 	eval[bool](t, witness, fmt.Sprintf(`(new EventSourcePolyfill(%s, {shared: true}), true)`, jsString(host+"/sse/hello?end=hang&acao=origin")))
 	tabs := sharedTabs(t, 5, page)
 	for _, ctx := range tabs {
@@ -342,7 +362,7 @@ func TestSharedServerDrop(t *testing.T) {
 		record(ctx, polyfillCtor, key, ", {shared: true}")
 	}
 	nkey := newKey(t, "n")
-	native := newTab(t, "/e2e/shared.html")
+	native := extraTab(t, "/e2e/shared.html")
 	record(native, "EventSource", nkey, "")
 	all := append([]context.Context{native}, tabs...)
 	for _, ctx := range all {
@@ -355,9 +375,9 @@ func TestSharedServerDrop(t *testing.T) {
 	}
 	srv.Release(key)
 	srv.Release(nkey)
-	want := renderer{key: nkey}.lines(finishRecording(t, native))
+	want := render(t, nkey, finishRecording(t, native))
 	for i, ctx := range tabs {
-		got := renderer{key: key}.lines(finishRecording(t, ctx))
+		got := render(t, key, finishRecording(t, ctx))
 		if !equal(got, want) {
 			t.Errorf("tab %d and native disagree:\n%s", i, sideBySide("native", want, "shared", got))
 		}
@@ -401,10 +421,10 @@ func TestSharedFallback(t *testing.T) {
 		srv.Release(key)
 		srv.Release(key)
 		srv.Release(nkey)
-		want := renderer{key: nkey}.lines(finishRecording(t, tabs[0]))
+		want := render(t, nkey, finishRecording(t, tabs[0]))
 		for i, ctx := range tabs[1:] {
 			rec := finishRecording(t, ctx)
-			got := renderer{key: key}.lines(rec)
+			got := render(t, key, rec)
 			if len(rec.Events) > 0 {
 				t.Logf("%s: tab %d, a connection of its own: %.0f ms from the constructor to open (the engine loads in the tab)", page, i+1, rec.Events[0].T)
 			}
@@ -488,7 +508,7 @@ func TestSharedWorkerMemory(t *testing.T) {
 	lkey := newKey(t, "live")
 	host := streamHost(t)
 	live := host + "/sse/hello?end=hang&acao=origin&key=" + lkey
-	holder := newTab(t, page)
+	holder := extraTab(t, page)
 	hold := func() {
 		t.Helper()
 		eval[bool](t, holder, fmt.Sprintf(`(window.es = new EventSourcePolyfill(%s, {shared: true}), window.got = 0, es.onmessage = () => window.got++, true)`, jsString(live)))
@@ -501,7 +521,7 @@ func TestSharedWorkerMemory(t *testing.T) {
 			t.Fatalf("the live stream is still served after its holder left")
 		}
 	}
-	ctx := newTab(t, page)
+	ctx := extraTab(t, page)
 	eval[bool](t, ctx, "(window.cycles = "+sharedCyclesJS+", true)")
 	run := func(n int) string {
 		t.Helper()

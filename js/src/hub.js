@@ -250,7 +250,7 @@ export class Hub {
       },
       onSuspend: noop,
     });
-    g.base = options.lastEventId;
+    g.base = g.conn.lastEventId;
     if (typeof m.reconnectionTime === "number" && m.reconnectionTime !== g.conn.reconnectionTime) g.conn.reconnectionTime = m.reconnectionTime;
     this.#groups.set(m.key, g);
     g.conn.start();

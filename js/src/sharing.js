@@ -68,7 +68,8 @@ function absolute(url) {
 // shareOf returns the sharing key of an instance and what the worker needs
 // to make its connection: the options that differ from the defaults, in a
 // structured-clonable form. The key is the URL, the group name and those
-// options, but for the initial lastEventId (the first instance's starts the
+// options (not signal, which closes its own instance), but for the initial
+// lastEventId (the first instance's starts the
 // connection; a later one joins the live stream) and for a headers
 // function, which cannot cross: its source text is in the key instead, and
 // the worker asks a window to call it (Client, "headers").
@@ -77,7 +78,9 @@ export function shareOf(url, o) {
   let fn = "";
   for (const name of Object.keys(o)) {
     const v = o[name];
-    if (name === "fetch" || name === "signal" || name === "shared" || v === DEFAULTS[name]) continue;
+    // Options of this window alone: the signal, and (where there is one)
+    // how events are dispatched.
+    if (name === "fetch" || name === "signal" || name === "shared" || name === "dispatch" || v === DEFAULTS[name]) continue;
     if (name === "headers") {
       if (typeof v === "function") fn = Function.prototype.toString.call(v);
       else options.headers = [...v];
