@@ -63,7 +63,7 @@ export class EventSource extends EventTarget {
     }
     this.#url = parsed;
     this.#withCredentials = options.withCredentials; // SSE-14
-    this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN);
+    this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN, options.dispatch === "task");
     const connection = new Connection(
       parsed,
       options,
