@@ -191,6 +191,12 @@ declare class EventSourcePolyfillClass extends EventTarget {
    */
   static fromReadableStream(stream: ReadableStream<Uint8Array>): EventSourcePolyfillClass;
 
+  /**
+   * Extension: start loading the engine now, before the first EventSource needs it: most of the time
+   * to a first event is fetching and compiling it. Resolves when it is ready; rejects with why not.
+   */
+  static preload(): Promise<void>;
+
   /** Extension: how long loading the engine may take, in ms, before every waiting source fails. Default 30000. */
   static loadTimeout: number;
 
