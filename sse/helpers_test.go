@@ -142,3 +142,12 @@ func errKind(err error) sse.Kind {
 	}
 	return 0
 }
+
+// httpTransport is a transport of the test's own, so that its idle
+// connections can be closed before goroutines are counted.
+type httpTransport struct{ t *http.Transport }
+
+func (h *httpTransport) client() *http.Client {
+	h.t = http.DefaultTransport.(*http.Transport).Clone()
+	return &http.Client{Transport: h.t}
+}
