@@ -10,8 +10,9 @@ WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 WASM_RUN  := $(GOROOT)/lib/wasm/go_js_wasm_exec
 ADDR      ?= 127.0.0.1:8080
 FUZZTIME  ?= 20s
-# Fuzz targets of the engine; `make test` runs each briefly, `make fuzz` longer.
-FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
+# Fuzz targets of the engine and of package sse's Reader (against the
+# engine's reference parser); `make test` runs each briefly, `make fuzz` longer.
+FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit FuzzReaderReference
 GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
 JS_SOURCES   := $(wildcard js/src/*.js js/*.mjs js/*.ts)
 JS_TOOLS     := js/node_modules/.package-lock.json
@@ -49,12 +50,15 @@ run: build
 test: lint test-go test-fuzz test-wasm test-js test-e2e
 
 lint:
-	@out=$$(gofmt -l polyfill wasm server e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l polyfill wasm server sse e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
+# The Go client (package sse) runs under the race detector: it is the one
+# package whose API may be used from several goroutines (Close, ReadyState).
 test-go:
 	$(GO) test -count=1 ./polyfill/... ./server/...
+	$(GO) test -count=1 -race ./sse/...
 
 # A count, not a duration: Go 1.26's fuzz coordinator can report a spurious
 # "context deadline exceeded" when a duration ends under load
