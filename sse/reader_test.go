@@ -135,7 +135,9 @@ func TestZeroAllocsPerEvent(t *testing.T) {
 		})
 	}
 	a, b := streamAllocs(small, 20), streamAllocs(large, 20_000)
-	if b > a {
+	// A few allocations of the runtime's come and go between runs (more
+	// under -race); one per event would be 19,980.
+	if b-a > 5 {
 		t.Errorf("Stream: %v allocations for 20 events, %v for 20,000", a, b)
 	}
 	t.Logf("Stream over loopback: %v allocations for 20 events, %v for 20,000", a, b)

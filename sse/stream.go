@@ -40,7 +40,7 @@ type Stream struct {
 	cancel context.CancelCauseFunc
 
 	state  atomic.Uint32 // ReadyState
-	busy   atomic.Bool   // Next is running, or the resources are being released
+	busy   atomic.Bool   // Next is running
 	closed atomic.Bool
 
 	// Owned by the goroutine in Next.
@@ -144,16 +144,17 @@ func (s *Stream) Event() Event { return s.ev }
 func (s *Stream) Err() error { return s.err }
 
 // Close closes the stream for good (SSE-53): Next returns false from then
-// on, without a transition, and the connection is released. It may be
-// called from any goroutine, and from OnTransition; calling it again does
-// nothing.
+// on, without a transition. It may be called from any goroutine, and from
+// OnTransition; calling it again does nothing. It cancels the stream's
+// context, which makes net/http close the connection at once and unblocks
+// a Next waiting for it; the goroutine that calls Next releases the rest on
+// its way out (or at its next call).
 func (s *Stream) Close() {
 	if s.closed.Swap(true) {
 		return
 	}
 	s.state.Store(uint32(Closed))
 	s.cancel(errClosed)
-	s.tryRelease()
 }
 
 // Next makes requests and reads the body until the next event, and
@@ -162,17 +163,14 @@ func (s *Stream) Close() {
 // OnTransition from inside Next, in order with the events.
 func (s *Stream) Next() bool {
 	if !s.busy.CompareAndSwap(false, true) {
-		if s.closed.Load() {
-			return false // Close is releasing the resources
-		}
 		panic("sse: Stream.Next called concurrently")
 	}
-	ok := s.next()
-	s.busy.Store(false)
-	if s.closed.Load() || s.done {
-		s.tryRelease()
+	defer s.busy.Store(false)
+	if s.next() {
+		return true
 	}
-	return ok
+	s.release()
+	return false
 }
 
 func (s *Stream) next() bool {
@@ -287,7 +285,7 @@ func (s *Stream) connect() {
 			s.buf = make([]byte, readSize)
 		}
 		s.body, s.readErr = resp.Body, nil
-		s.state.Store(uint32(Open))
+		s.setState(Open)
 		s.notify(Transition{State: Open, Attempt: s.attempt, Response: resp})
 		return
 	}
@@ -403,7 +401,7 @@ func (s *Stream) end(why polyfill.Kind, cause error) {
 func (s *Stream) perform(d polyfill.Decision, resp *http.Response) {
 	switch d.Action {
 	case polyfill.Reestablish:
-		s.state.Store(uint32(Connecting))
+		s.setState(Connecting)
 		s.delay, s.waiting = millis(d.Delay), true
 		s.notify(Transition{State: Connecting, Err: d.Err, Delay: s.delay, Attempt: s.attempt, Response: resp})
 	case polyfill.Fail:
@@ -457,22 +455,28 @@ func (s *Stream) finishAttempt() {
 	}
 }
 
-// tryRelease releases the resources unless Next is running, in which case
-// Next does it on its way out.
-func (s *Stream) tryRelease() {
-	if !s.busy.CompareAndSwap(false, true) {
+// release frees what the stream holds once Next has returned false.
+func (s *Stream) release() {
+	if s.released {
 		return
 	}
-	if !s.released {
-		s.released = true
-		s.done = true
-		s.finishAttempt()
-		if s.wait != nil {
-			s.wait.Stop()
-		}
-		s.conn.Close()
-		s.cancel(errFinished)
-		s.ev = Event{}
+	s.released = true
+	s.finishAttempt()
+	if s.wait != nil {
+		s.wait.Stop()
 	}
-	s.busy.Store(false)
+	s.conn.Close()
+	s.cancel(errFinished)
+	s.ev, s.buf = Event{}, nil
+}
+
+// setState shows st, unless Close has closed the stream meanwhile: CLOSED
+// is for good.
+func (s *Stream) setState(st ReadyState) {
+	for {
+		old := s.state.Load()
+		if old == uint32(Closed) || s.state.CompareAndSwap(old, uint32(st)) {
+			return
+		}
+	}
 }
