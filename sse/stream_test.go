@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -532,6 +533,42 @@ func TestCloseFromAnotherGoroutine(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not unblock Next")
+	}
+	released(t, key)
+}
+
+// TestConcurrentClose: Close and ReadyState from other goroutines while
+// the loop reads events and their IDs (run under -race): the loop ends,
+// and the state is CLOSED for good.
+func TestConcurrentClose(t *testing.T) {
+	key := newKey(t)
+	s, _ := open(t, context.Background(), originA+"/sse/tick?interval=10&key="+key, sse.Options{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for s.Next() {
+			_ = s.Event().Data
+			_ = s.LastEventID()
+		}
+	}()
+	if !waitFor(10*time.Second, func() bool { return s.ReadyState() == sse.Open }) {
+		t.Fatal("never open")
+	}
+	var closers sync.WaitGroup
+	for range 4 {
+		closers.Go(func() {
+			_ = s.ReadyState()
+			s.Close()
+		})
+	}
+	closers.Wait()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the loop did not end after Close")
+	}
+	if s.ReadyState() != sse.Closed || s.Err() != nil {
+		t.Errorf("state %v, Err %v", s.ReadyState(), s.Err())
 	}
 	released(t, key)
 }
