@@ -15,7 +15,14 @@
 //     as the body of a streaming LLM response: one body, no reconnection.
 //
 // Both are read like a [bufio.Scanner]: Next advances to the next event,
-// Event returns it, Err says why Next stopped. The engine decides
+// Event returns it, Err says why Next stopped. Not an iter.Seq2[Event,
+// error]: a stream has errors it recovers from by reconnecting, which are
+// transitions to observe ([Options.OnTransition]), and the one that ends it;
+// a Seq2 would either yield the first kind as errors, which the usual
+// `if err != nil { return err }` takes for the end, or hide them. The loop
+// also keeps the stream's state (LastEventID, ReconnectionTime, ReadyState)
+// on the value being read, and an event's lifetime is Scanner.Bytes's:
+// until the next call of Next. The engine decides
 // everything the standard decides (what to fetch, what Last-Event-ID to
 // send, whether a response opens, fails or is retried, how long to wait);
 // this package performs its decisions with net/http and makes none of its
