@@ -92,7 +92,7 @@ bench: build chromium
 	$(MAKE) bench-go
 
 ## bench-go: the Go client (sse) against other Go SSE clients, in the nested
-## module e2e/gocompare (their dependencies stay out of go.mod): 3 runs of its
+## module e2e/gocompare (their dependencies stay out of go.mod): 5 runs of its
 ## go test -bench, medians written to the go-client section of BENCHMARKS.md,
 ## which e2e/bench keeps. GOBENCHFLAGS='-rounds 1 -benchtime 100ms -out ""'
 ## for a quick look that writes no file.
