@@ -434,10 +434,11 @@ func TestInactivityTimeout(t *testing.T) {
 	s.Close()
 	released(t, key)
 
-	// 100 ms ticks against a 2 s timeout: never inactive.
+	// 50 ms ticks against a 5 s timeout: never inactive, even on a
+	// loaded machine.
 	key = newKey(t)
-	s, tp = open(t, context.Background(), originA+"/sse/tick?interval=100&count=8&end=hang&key="+key, sse.Options{
-		InactivityTimeout: 2 * time.Second,
+	s, tp = open(t, context.Background(), originA+"/sse/tick?interval=50&count=8&end=hang&key="+key, sse.Options{
+		InactivityTimeout: 5 * time.Second,
 	})
 	if n := readN(s, tp, 8); n != 8 || len(tp.transitions) != 1 {
 		t.Errorf("%d ticks, transitions:\n%s", n, tp)
