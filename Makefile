@@ -10,13 +10,14 @@ WASM_EXEC := $(GOROOT)/lib/wasm/wasm_exec.js
 WASM_RUN  := $(GOROOT)/lib/wasm/go_js_wasm_exec
 ADDR      ?= 127.0.0.1:8080
 FUZZTIME  ?= 20s
-# Fuzz targets of the engine; `make test` runs each briefly, `make fuzz` longer.
-FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit
+# Fuzz targets of the engine and of package sse's Reader (against the
+# engine's reference parser); `make test` runs each briefly, `make fuzz` longer.
+FUZZ_TARGETS := FuzzParserDifferential FuzzParserSplit FuzzReaderReference
 GO_SOURCES   := $(shell find polyfill wasm -name '*.go' -not -name '*_test.go') go.mod
 JS_SOURCES   := $(wildcard js/src/*.js js/*.mjs js/*.ts)
 JS_TOOLS     := js/node_modules/.package-lock.json
 
-.PHONY: all build run test lint test-go test-fuzz test-wasm test-js test-e2e bench fuzz chromium clean
+.PHONY: all build run test lint test-go test-fuzz test-wasm test-js test-e2e bench bench-go fuzz chromium clean
 
 all: build
 
@@ -49,12 +50,15 @@ run: build
 test: lint test-go test-fuzz test-wasm test-js test-e2e
 
 lint:
-	@out=$$(gofmt -l polyfill wasm server e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l polyfill wasm server sse e2e); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
+# The Go client (package sse) runs under the race detector: it is the one
+# package whose API may be used from several goroutines (Close, ReadyState).
 test-go:
 	$(GO) test -count=1 ./polyfill/... ./server/...
+	$(GO) test -count=1 -race ./sse/...
 
 # A count, not a duration: Go 1.26's fuzz coordinator can report a spurious
 # "context deadline exceeded" when a duration ends under load
@@ -79,12 +83,22 @@ test-e2e: build chromium
 
 ## bench: the browser benchmark (native EventSource, this polyfill, the npm
 ## alternatives, a fetch ceiling) in headless Chromium, then the engine's
-## go test -bench natively and under wasm; writes BENCHMARKS.md.
-## BENCHFLAGS=-quick for a short run that writes no file.
+## go test -bench natively and under wasm; writes BENCHMARKS.md. Then
+## bench-go. BENCHFLAGS=-quick for a short run that writes no file.
 bench: build chromium
 	cd js/bench && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	cd js/bench && $(NPM) run --silent bundle
 	$(GO) run ./e2e/bench $(BENCHFLAGS)
+	$(MAKE) bench-go
+
+## bench-go: the Go client (sse) against other Go SSE clients, in the nested
+## module e2e/gocompare (their dependencies stay out of go.mod): 5 runs of its
+## go test -bench, medians written to the go-client section of BENCHMARKS.md,
+## which e2e/bench keeps. GOBENCHFLAGS='-rounds 1 -benchtime 100ms -out ""'
+## for a quick look that writes no file.
+GOBENCHFLAGS ?=
+bench-go:
+	cd e2e/gocompare && $(GO) vet ./... && $(GO) run ./cmd/benchreport $(GOBENCHFLAGS)
 
 ## fuzz: each engine fuzz target for FUZZTIME (default 20s), then 500
 ## random streams through the server to native EventSource and the polyfill.
