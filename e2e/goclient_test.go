@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource/sse"
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 )
 
 // The browser-vs-Go differential: every scenario of the browser suite

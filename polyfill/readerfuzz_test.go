@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/eventsource-wasm/eventsource/polyfill"
-	"github.com/eventsource-wasm/eventsource/sse"
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 )
 
 // chunkReader returns its chunks one per Read, empty ones included.

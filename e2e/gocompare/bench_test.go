@@ -18,7 +18,7 @@ import (
 	gosse "github.com/tmaxmax/go-sse"
 	"gopkg.in/cenkalti/backoff.v1"
 
-	"github.com/eventsource-wasm/eventsource/sse"
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 )
 
 // The workloads of the engine's benchmarks (polyfill/bench_test.go) and of

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 	"github.com/eventsource-wasm/eventsource/server"
-	"github.com/eventsource-wasm/eventsource/sse"
 )
 
 // srv backs origins A and B, so a key's state is shared across them, as in

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/eventsource-wasm/eventsource/polyfill"
-	"github.com/eventsource-wasm/eventsource/sse"
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 )
 
 func readAll(r *sse.Reader) []string {

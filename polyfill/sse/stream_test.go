@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/eventsource-wasm/eventsource/polyfill"
-	"github.com/eventsource-wasm/eventsource/sse"
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 )
 
 // echoed is the data of the server's echo scenario.

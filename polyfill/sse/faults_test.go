@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 	"github.com/eventsource-wasm/eventsource/server"
-	"github.com/eventsource-wasm/eventsource/sse"
 )
 
 // Exactly-once delivery across faults, as the browser suite's TestDelivery

@@ -9,8 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/eventsource-wasm/eventsource/polyfill/sse"
 	"github.com/eventsource-wasm/eventsource/server"
-	"github.com/eventsource-wasm/eventsource/sse"
 )
 
 // A stream reconnects by itself and resumes after the last event ID. This
