@@ -1,12 +1,12 @@
 // Types of eventsource-wasm, an EventSource (Server-Sent Events) polyfill whose
-// protocol engine is Go compiled to WebAssembly.
+// protocol engine is Go compiled to WebAssembly: the ES module
+// (eventsource-polyfill.mjs, the package's "." entry), which exports the
+// polyfill as `EventSource`, as `EventSourcePolyfill` and as the default
+// export, and defines no global. The package ships this file as
+// eventsource-polyfill.d.mts; the globals of the classic script and of the
+// "global" entries are declared in js/npm/*.d.ts.
 //
-// - ES module (eventsource-polyfill.mjs): `import { EventSource } from ...`
-//   (also exported as `EventSourcePolyfill` and as the default export).
-// - Classic script (eventsource-polyfill.js, <script src> or importScripts()):
-//   defines the globals declared at the end of this file.
-//
-// The engine, eventsource.wasm, is fetched from next to the script on the
+// The engine, eventsource.wasm, is fetched from next to the module on the
 // first connection (see `EventSourcePolyfill.wasmURL`).
 
 /** What a `headers` function is told about the attempt it is called for. */
@@ -166,8 +166,8 @@ declare class EventSourcePolyfillClass extends EventTarget {
   readonly url: string;
   /** Whether the constructor was given `withCredentials: true`. */
   readonly withCredentials: boolean;
-  /** CONNECTING (0), OPEN (1) or CLOSED (2). */
-  readonly readyState: 0 | 1 | 2;
+  /** CONNECTING (0), OPEN (1) or CLOSED (2); a number, as in lib.dom, so that the polyfill is an `EventSource`. */
+  readonly readyState: number;
 
   onopen: ((this: EventSourcePolyfillClass, ev: Event) => any) | null;
   onmessage: ((this: EventSourcePolyfillClass, ev: MessageEvent<string>) => any) | null;
@@ -233,18 +233,13 @@ declare class EventSourcePolyfillClass extends EventTarget {
 
   /**
    * Extension: the URL of eventsource.wasm. Defaults to the file next to the script (the
-   * `<script src>`, the `importScripts()` URL, or `import.meta.url`). Set it before the first
-   * EventSource is constructed; later changes apply only if loading the engine failed.
+   * `<script src>`, the `importScripts()` URL, or `import.meta.url`, which bundlers that know
+   * `new URL(..., import.meta.url)` rewrite to the copy they emit; a `file:` URL is read from
+   * the file system). Set it before the first EventSource is constructed; later changes apply
+   * only if loading the engine failed.
    */
   static wasmURL: string;
 }
 
 export { EventSourcePolyfillClass as EventSource, EventSourcePolyfillClass as EventSourcePolyfill };
 export default EventSourcePolyfillClass;
-
-declare global {
-  /** Classic script only: the polyfill, always defined. */
-  var EventSourcePolyfill: typeof EventSourcePolyfillClass;
-  /** Classic script only: the browser's own EventSource, when it had one. */
-  var NativeEventSource: typeof EventSource | undefined;
-}
