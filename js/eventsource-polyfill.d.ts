@@ -119,15 +119,16 @@ export type EventSourceErrorReason =
 
 /**
  * An error event of the polyfill: a plain `Event` (as native's) with three read-only, non-enumerable
- * extension properties.
+ * extension properties. Every error event the polyfill fires has them; they are optional in the type
+ * so that the polyfill stays assignable to lib.dom's `EventSource`, whose handlers take an `Event`.
  */
 export interface EventSourceErrorEvent extends Event {
   /** Why: a network error, a status, the end of a stream that does not reconnect ("ended"), … */
-  readonly reason: EventSourceErrorReason;
+  readonly reason?: EventSourceErrorReason;
   /** The HTTP status of the response, 0 when there was none. */
-  readonly status: number;
+  readonly status?: number;
   /** A sentence that says what happened, as the console does. */
-  readonly message: string;
+  readonly message?: string;
 }
 
 /** The events an EventSource fires by itself; a server can send any other type with `event:`. */
@@ -169,9 +170,10 @@ declare class EventSourcePolyfillClass extends EventTarget {
   /** CONNECTING (0), OPEN (1) or CLOSED (2); a number, as in lib.dom, so that the polyfill is an `EventSource`. */
   readonly readyState: number;
 
-  onopen: ((this: EventSourcePolyfillClass, ev: Event) => any) | null;
-  onmessage: ((this: EventSourcePolyfillClass, ev: MessageEvent<string>) => any) | null;
-  onerror: ((this: EventSourcePolyfillClass, ev: EventSourceErrorEvent) => any) | null;
+  // `this` is lib.dom's EventSource, so that the polyfill, which has more members, stays assignable to it.
+  onopen: ((this: EventSource, ev: Event) => any) | null;
+  onmessage: ((this: EventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: EventSource, ev: EventSourceErrorEvent) => any) | null;
 
   /** Aborts the connection and any pending reconnection; readyState becomes CLOSED, no event follows. */
   close(): void;

@@ -40,9 +40,12 @@ es.addEventListener("price", (e) => {
 });
 es.addEventListener("error", () => es.readyState === EventSource.CLOSED);
 es.onmessage = function (e) {
-  const self: EventSource = this;
-  return self.url + e.data;
+  // `this` is typed as lib.dom's EventSource, which keeps the polyfill
+  // assignable to it; the polyfill's own members are on `es`.
+  const self: globalThis.EventSource = this;
+  return self.url + e.data + es.lastEventId;
 };
+es.onerror = (e) => e.reason === "ended" || e.status === 503;
 es.onerror = (e: Event) => e;
 const state: number = es.readyState;
 
@@ -61,3 +64,27 @@ const fromGlobal: typeof EventSource = globalThis.EventSourcePolyfill;
 const native: typeof globalThis.EventSource | undefined = globalThis.NativeEventSource;
 
 export { same, same2, same3, state, asNative, viaCtor, fromGlobal, native };
+
+// The extensions of issue 13, typed.
+const extended = new EventSource("/stream", {
+  headers: async (attempt) => ({ Authorization: `Bearer ${attempt.attempt}-${attempt.url}-${attempt.sameOrigin}` }),
+  fetch: (request: Request) => fetch(request),
+  signal: new AbortController().signal,
+  lastEventId: "41",
+  lastEventIdParam: "lastEventId",
+  backoff: { initial: 500, max: 30000, factor: 2, jitter: true },
+  maxAttempts: 5,
+  retryStatuses: [429, 503],
+  inactivityTimeout: 45000,
+  dispatch: "task",
+});
+const resumeFrom: string = extended.lastEventId;
+const wait: number = extended.reconnectionTime;
+extended.reset();
+const fromStream: EventSource = EventSource.fromReadableStream(new ReadableStream<Uint8Array>());
+const ready: Promise<void> = EventSource.preload();
+EventSource.loadTimeout = 10000;
+extended.addEventListener("error", (e) => {
+  const why: string | undefined = e.reason;
+  return why + resumeFrom + wait + fromStream.url + ready;
+});
