@@ -90,6 +90,7 @@ lint: $(APP_TOOLS)
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	$(TSC) -p js/tsconfig.json
+	$(TSC) -p js/tsconfig.src.json
 
 # The Go client (package sse) runs under the race detector: it is the one
 # package whose API may be used from several goroutines (Close, ReadyState).

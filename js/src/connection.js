@@ -161,7 +161,7 @@ export class Connection {
     const speculative = req === null;
     if (speculative) {
       const id = this.lastEventId;
-      req = { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, classify: false, attempt: 1 };
+      req = Object.assign(trailer(""), { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, attempt: 1 });
     }
     let request;
     try {

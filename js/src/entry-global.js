@@ -8,10 +8,15 @@
 // contract); true: EventSource is the polyfill everywhere, the native one
 // stays reachable as NativeEventSource.
 
+/* global REPLACE */
+/** @type {boolean} */
+// @ts-ignore: defined by js/build.mjs
+const replace = REPLACE;
+
 import { EventSource } from "./entry-module.js";
 import { installGlobals } from "./install.js";
 
-installGlobals(EventSource, REPLACE);
+installGlobals(EventSource, replace);
 
 export * from "./entry-module.js";
 export { default } from "./entry-module.js";

@@ -41,6 +41,7 @@ export function requestInit(o, extra, req, signal) {
       // Not a valid header value (the engine filters NUL, CR and LF).
     }
   }
+  /** @type {RequestInit & {duplex?: "half"}} (duplex: Fetch's streaming upload, not yet in lib.dom) */
   const init = {
     method: o.method,
     mode: "cors",

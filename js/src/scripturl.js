@@ -13,7 +13,7 @@ import { realGlobal } from "./realm.js";
 export function besideScript(name) {
   let script = "";
   try {
-    const current = realGlobal.document && realGlobal.document.currentScript;
+    const current = /** @type {HTMLScriptElement | null} */ (realGlobal.document && realGlobal.document.currentScript);
     if (current && typeof current.src === "string") script = current.src; // not an SVG <script>
     if (!script) {
       const m = /(?:https?|file):\/\/[^\s()]+?\.js\b/.exec(String(new Error().stack));
