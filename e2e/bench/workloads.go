@@ -31,6 +31,10 @@ type workload struct {
 	// samples is how many times each implementation runs it per round:
 	// startup is noisier (a new renderer process each time) and cheap.
 	samples int
+	// repeat: a startup measured on the third visit of the same URLs, served
+	// cacheable, so that the HTTP cache and V8's code cache for the wasm
+	// apply, as on a user's repeat visit.
+	repeat bool
 
 	// Latency only: events sent one by one, interval apart, each carrying
 	// the server's wall clock.
@@ -86,6 +90,12 @@ func buildWorkloads(s sizes) []*workload {
 			name: "startup", title: "startup: fresh page to first event", kind: kindStartup, typ: "message", samples: 3,
 			body: []byte("data: ready\n\n"),
 			sum:  checksum{Count: 1, Len: 5, Mid: 'a'},
+		},
+		{
+			name: "repeat", title: "startup, repeat visit: cached scripts and wasm, new page to first event", kind: kindStartup, typ: "message", samples: 3,
+			repeat: true,
+			body:   []byte("data: ready\n\n"),
+			sum:    checksum{Count: 1, Len: 5, Mid: 'a'},
 		},
 	}
 }
