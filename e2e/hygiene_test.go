@@ -43,7 +43,7 @@ func TestDebugHookIsHidden(t *testing.T) {
 		};
 	})()`)
 	want := map[string]any{
-		"names":        "CLOSED,CONNECTING,OPEN,fromReadableStream,length,loadTimeout,name,prototype,wasmURL",
+		"names":        "CLOSED,CONNECTING,OPEN,fromReadableStream,length,loadTimeout,name,preload,prototype,wasmURL",
 		"keys":         "CLOSED,CONNECTING,OPEN",
 		"symbols":      "Symbol(eventsource-wasm.debug)",
 		"enumerable":   false,

@@ -209,7 +209,8 @@ export function debug(command) {
         }
         return { memory: e.memory };
       }
-      return { ...e.host.debug(), memory: e.memory };
+      const [connections, funcs, goroutines, inBytes, outBytes, budgetBytes, ...buffered] = e.host.debug().split(" ").map(Number);
+      return { connections, funcs, goroutines, inBytes, outBytes, budgetBytes, buffered, memory: e.memory };
     })
     .catch(() => null);
 }
