@@ -8,7 +8,7 @@ import { glue } from "./glue.js";
 import { realGlobal } from "./realm.js";
 
 // The calls of the bridge (wasm/exports.go).
-const CALLS = ["open", "connect", "response", "feed", "end", "close"];
+const CALLS = ["open", "connect", "response", "feed", "end", "reset", "close"];
 
 export const config = {
   // The URL of eventsource.wasm; the entry files set the default.
