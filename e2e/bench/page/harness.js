@@ -184,7 +184,7 @@ const Bench = (() => {
       const counted = () => {
         if (sum.count === job.expect) {
           tLast = now();
-          if (job.kind === "startup") finish("", "first event");
+          if (job.kind === "startup" || job.kind === "cold") finish("", job.kind === "startup" ? "first event" : "last event");
         }
       };
       const on = {
@@ -195,6 +195,7 @@ const Bench = (() => {
           if (data.length) sum.mid += data.charCodeAt(data.length >> 1);
           sum.ids += +id || 0;
           if (job.kind === "latency") delays.push(performance.timeOrigin + now() - Number(data));
+          if (job.kind === "cold") delays.push(performance.timeOrigin + now() - Number(data.slice(0, data.indexOf(" "))));
           counted();
         },
         blank() {
