@@ -55,8 +55,8 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-func (sc scenario) args(key string) string {
-	r := strings.NewReplacer("{A}", originA, "{B}", originB, "{CLOSED}", closedOrigin, "{key}", key, "{portB}", portB)
+func (sc scenario) args(o origins, key string) string {
+	r := strings.NewReplacer("{A}", o.A, "{B}", o.B, "{CLOSED}", closedOrigin, "{key}", key, "{portB}", o.portB)
 	first := sc.arg
 	if first == "" {
 		b, _ := json.Marshal(r.Replace(sc.url))
@@ -72,28 +72,31 @@ func (sc scenario) args(key string) string {
 
 func runScenario(t *testing.T, sc scenario) {
 	keys := [2]string{newKey(t, "n"), newKey(t, "p")}
-	var calls [2]string
+	var specs [2]spec
 	for i, ctor := range [2]string{"EventSource", polyfillCtor} {
-		s := sc.spec
-		s.Ctor = ctor
-		calls[i] = s.js(sc.args(keys[i]))
+		specs[i] = sc.spec
+		specs[i].Ctor = ctor
 	}
+	var o origins
 	var recs [2]recording
 	if sc.sequential {
 		for i := range recs {
 			ctx := newTab(t, "/e2e/page.html")
+			o = originsOf(ctx)
 			if sc.setup != "" {
 				eval[any](t, ctx, sc.setup)
 			}
-			recs[i] = eval[recording](t, ctx, calls[i])
+			recs[i] = eval[recording](t, ctx, specs[i].js(sc.args(o, keys[i])))
 		}
 	} else {
 		ctx := newTab(t, "/e2e/page.html")
+		o = originsOf(ctx)
 		cl := watchConsole(t, ctx)
 		if sc.setup != "" {
 			eval[any](t, ctx, sc.setup)
 		}
-		recs = eval[[2]recording](t, ctx, "Promise.all(["+calls[0]+", "+calls[1]+"])")
+		all := "Promise.all([" + specs[0].js(sc.args(o, keys[0])) + ", " + specs[1].js(sc.args(o, keys[1])) + "])"
+		recs = eval[[2]recording](t, ctx, all)
 		for i, source := range [2]string{"browser", "page"} {
 			if len(sc.console[i]) > 0 && !*nativeOnly {
 				cl.expect(t, source, sc.console[i]...)
@@ -102,7 +105,7 @@ func runScenario(t *testing.T, sc scenario) {
 	}
 	var lines [2][]string
 	for i := range recs {
-		lines[i] = renderer{key: keys[i]}.lines(recs[i])
+		lines[i] = renderer{o: o, key: keys[i]}.lines(recs[i])
 	}
 
 	switch {

@@ -150,7 +150,7 @@ func TestHygieneHundredOpen(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	eval[bool](t, ctx, warmUp)
-	u, err := url.Parse(originA)
+	u, err := url.Parse(originsOf(ctx).A)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,10 @@ var testdata embed.FS
 var nativeOnly = flag.Bool("native-only", false,
 	"compare the native EventSource with itself: checks the harness and the server without ../dist")
 
+var tabs = flag.Int("tabs", 4,
+	"how many tests use the browser at once, each in its own tab on its own pair of origins; "+
+		"also the default of -test.parallel")
+
 // distDir is the built polyfill, relative to this package.
 const distDir = "../dist"
 
@@ -46,13 +51,10 @@ var (
 	// browserCtx is the one browser of this test binary; each test opens a
 	// tab in it.
 	browserCtx context.Context
-	// srv backs both origins, so a key's state is shared across them.
+	// srv backs every origin, so a key's state is shared across them.
 	srv *server.Server
-	// originA serves the test pages; originB is the cross-origin peer.
-	originA, originB string
-	// portB is origin B's port, also reachable as http://élève.example
-	// through the browser's host resolver rules.
-	portB string
+	// lanes holds the pairs of origins that are not in use by a test.
+	lanes chan origins
 	// closedOrigin is an address where nothing listens: connecting to it is
 	// a network error before any response.
 	closedOrigin string
@@ -88,15 +90,29 @@ func run(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(profile)
 
-	srv = server.New(server.Options{Dist: distDir})
+	// Keys are never reused, and tests that run at once create them
+	// interleaved: no key may be forgotten while its test runs.
+	srv = server.New(server.Options{Dist: distDir, MaxClients: 1 << 20})
 	h := handler(srv)
-	a, b := httptest.NewServer(h), httptest.NewServer(h)
-	// Deferred before the browser so that they close after it: streams
-	// end when the browser goes, and Close waits for them.
-	defer a.Close()
-	defer b.Close()
-	originA, originB = a.URL, b.URL
-	_, portB, _ = net.SplitHostPort(b.Listener.Addr().String())
+	if *tabs < 1 {
+		return 1, fmt.Errorf("-tabs=%d: want at least 1", *tabs)
+	}
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		// The tests wait on the browser, not on this process's CPUs.
+		flag.Set("test.parallel", strconv.Itoa(*tabs))
+	}
+	lanes = make(chan origins, *tabs)
+	for range *tabs {
+		a, b := httptest.NewServer(h), httptest.NewServer(h)
+		// Deferred before the browser so that they close after it:
+		// streams end when the browser goes, and Close waits for them.
+		defer a.Close()
+		defer b.Close()
+		_, portB, _ := net.SplitHostPort(b.Listener.Addr().String())
+		lanes <- origins{A: a.URL, B: b.URL, portB: portB}
+	}
 	if closedOrigin, err = unusedOrigin(); err != nil {
 		return 1, err
 	}
@@ -169,12 +185,75 @@ func (l *pageLog) String() string {
 	return strings.Join(l.lines, "\n")
 }
 
-// newTab opens a fresh tab of the shared browser on page (a path of origin
-// A), closes it when the test ends, and returns a context bounded by
-// tabTimeout. The page's console and exceptions are logged if the test fails.
+// origins is a lane: origin A, which serves the test pages, and origin B,
+// its cross-origin peer, both on 127.0.0.1 (a secure context, one site, one
+// cookie jar) with ports of their own. Chrome allows 6 connections per host
+// and port, shared by every tab: tests that run at once each get a lane, so
+// that the streams of one tab never wait for a connection that another
+// tab's streams hold, and the tabs in use at once are bounded by the lanes.
+type origins struct {
+	A, B string
+	// portB is origin B's port, also reachable as http://élève.example
+	// through the browser's host resolver rules.
+	portB string
+}
+
+type originsKey struct{}
+
+// originsOf returns the lane of the tab of ctx (see newTab).
+func originsOf(ctx context.Context) origins {
+	o, ok := ctx.Value(originsKey{}).(origins)
+	if !ok {
+		panic("originsOf: not the context of a tab")
+	}
+	return o
+}
+
+var (
+	laneMu sync.Mutex
+	// laneOf is the lane that each test with a tab holds until it ends.
+	laneOf = map[*testing.T]origins{}
+)
+
+// lane returns t's lane, waiting for a free one on t's first tab. A test
+// holds one lane, whatever its number of tabs, so that two tests cannot each
+// hold a lane and wait for a second; a subtest of a test with a tab must
+// use its parent's tab.
+func lane(t *testing.T) origins {
+	t.Helper()
+	laneMu.Lock()
+	o, ok := laneOf[t]
+	laneMu.Unlock()
+	if ok {
+		return o
+	}
+	select {
+	case o = <-lanes:
+	case <-time.After(5 * time.Minute):
+		t.Fatal("no lane of origins came free in 5 minutes")
+	}
+	laneMu.Lock()
+	laneOf[t] = o
+	laneMu.Unlock()
+	// Registered before the tab's own cleanup, so it runs after it: the
+	// next test gets the lane once this one's tabs are closed.
+	t.Cleanup(func() {
+		laneMu.Lock()
+		delete(laneOf, t)
+		laneMu.Unlock()
+		lanes <- o
+	})
+	return o
+}
+
+// newTab opens a fresh tab of the shared browser on page (a path of the
+// test's origin A, see lane), closes it when the test ends, and returns a
+// context bounded by tabTimeout, which also carries the lane (originsOf).
+// The page's console and exceptions are logged if the test fails.
 func newTab(t *testing.T, page string) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCtx)
+	o := lane(t)
+	ctx, cancel := chromedp.NewContext(context.WithValue(browserCtx, originsKey{}, o))
 	t.Cleanup(cancel)
 	log := &pageLog{}
 	if err := chromedp.Listen(ctx, func(ev any) {
@@ -209,7 +288,7 @@ func newTab(t *testing.T, page string) context.Context {
 	})
 	tctx, tcancel := context.WithTimeout(ctx, tabTimeout)
 	t.Cleanup(tcancel)
-	if err := chromedp.Do(tctx, chromedp.Navigate(originA+page)); err != nil {
+	if err := chromedp.Do(tctx, chromedp.Navigate(o.A+page)); err != nil {
 		t.Fatalf("navigating to %s: %v", page, err)
 	}
 	return tctx

@@ -33,7 +33,7 @@ func jsString(s string) string {
 // returns its rendering.
 func record(t *testing.T, ctx context.Context, key string, s spec, args string) []string {
 	t.Helper()
-	return renderer{key: key}.lines(eval[recording](t, ctx, s.js(args)))
+	return renderer{o: originsOf(ctx), key: key}.lines(eval[recording](t, ctx, s.js(args)))
 }
 
 // SSE-1, SSE-2: with the native EventSource deleted before the script loads,
@@ -188,8 +188,8 @@ func TestDedicatedWorker(t *testing.T) {
 	})`, b))
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			n := renderer{key: keys[2*i]}.lines(recs[2*i])
-			p := renderer{key: keys[2*i+1]}.lines(recs[2*i+1])
+			n := renderer{o: originsOf(ctx), key: keys[2*i]}.lines(recs[2*i])
+			p := renderer{o: originsOf(ctx), key: keys[2*i+1]}.lines(recs[2*i+1])
 			expect(t, "native (worker)", n, c.want)
 			if !equal(n, p) {
 				t.Errorf("native and polyfill disagree in a worker:\n%s", sideBySide("native", n, "polyfill", p))
@@ -285,7 +285,7 @@ func TestModule(t *testing.T) {
 			}
 			recs := eval[[2]recording](t, ctx, "Promise.all(["+calls[0]+", "+calls[1]+"])")
 			for i := range recs {
-				lines[i] = renderer{key: keys[i]}.lines(recs[i])
+				lines[i] = renderer{o: originsOf(ctx), key: keys[i]}.lines(recs[i])
 			}
 			if !equal(lines[0], lines[1]) {
 				t.Errorf("native and module disagree:\n%s", sideBySide("native", lines[0], "module", lines[1]))
@@ -360,7 +360,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := newTab(t, "/e2e/page.html")
 			key := newKey(t, "p")
-			r := strings.NewReplacer("{key}", key, "{B}", originB)
+			r := strings.NewReplacer("{key}", key, "{B}", originsOf(ctx).B)
 			args := jsString(r.Replace(c.url))
 			if c.init != "" {
 				args += ", " + c.init
@@ -368,7 +368,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 			s := c.spec
 			s.Ctor = "EventSourcePolyfill"
 			rec := eval[recording](t, ctx, s.js(args))
-			lines := renderer{key: key}.lines(rec)
+			lines := renderer{o: originsOf(ctx), key: key}.lines(rec)
 			if c.want != "" {
 				expect(t, "polyfill", lines, c.want)
 			}
@@ -452,10 +452,11 @@ func TestDemoPage(t *testing.T) {
 func TestMessageEventShape(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
+	o := originsOf(ctx)
 	ctors := []string{"NativeEventSource", "EventSourcePolyfill"}
 	for _, tc := range []struct{ name, url string }{
-		{"same origin", originA + "/sse/three?key="},
-		{"cross origin", originB + "/sse/three?acao=origin&key="},
+		{"same origin", o.A + "/sse/three?key="},
+		{"cross origin", o.B + "/sse/three?acao=origin&key="},
 	} {
 		for _, where := range []string{"window", "worker"} {
 			t.Run(tc.name+"/"+where, func(t *testing.T) {

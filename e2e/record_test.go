@@ -94,19 +94,21 @@ func (s spec) js(args string) string {
 	return fmt.Sprintf("recordEventSource(Object.assign(%s, {args: [%s]}))", b, args)
 }
 
-// renderer turns recordings into comparable lines. Origins become A and B
-// and the side's key becomes K, so that both sides of a scenario read alike.
+// renderer turns recordings into comparable lines. The tab's origins become
+// A and B and the side's key becomes K, so that both sides of a scenario
+// read alike, whatever lane the test ran on.
 type renderer struct {
+	o   origins
 	key string
 }
 
 func (r renderer) text(s string) string {
-	s = strings.ReplaceAll(s, originA, "A")
-	s = strings.ReplaceAll(s, originB, "B")
+	s = strings.ReplaceAll(s, r.o.A, "A")
+	s = strings.ReplaceAll(s, r.o.B, "B")
 	s = strings.ReplaceAll(s, closedOrigin, "CLOSED")
-	s = strings.ReplaceAll(s, ":"+portB+"/", ":PORTB/")
-	if strings.HasSuffix(s, ":"+portB) {
-		s = strings.TrimSuffix(s, portB) + "PORTB"
+	s = strings.ReplaceAll(s, ":"+r.o.portB+"/", ":PORTB/")
+	if strings.HasSuffix(s, ":"+r.o.portB) {
+		s = strings.TrimSuffix(s, r.o.portB) + "PORTB"
 	}
 	if r.key != "" {
 		s = strings.ReplaceAll(s, r.key, "K")

@@ -186,13 +186,9 @@ func runDelivery(t *testing.T, d delivery) map[string]deliveryResult {
 	if expect == 0 {
 		expect = d.n
 	}
-	base := originA
-	if d.page != nil {
-		base = d.page()
-	}
 	ctx := newTab(t, "/e2e/page.html")
-	if base != originA {
-		navigate(t, ctx, base+"/e2e/page.html")
+	if d.page != nil {
+		navigate(t, ctx, d.page()+"/e2e/page.html")
 	}
 	cl := watchConsole(t, ctx)
 	// The engine is loaded before the fault, so that the first connection
