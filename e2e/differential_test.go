@@ -25,6 +25,9 @@ type scenario struct {
 	// sequential runs the two sides one after the other in their own tabs,
 	// for actions that affect the whole page.
 	sequential bool
+	// serial keeps the scenario from running beside other tests: it
+	// measures a delay that the other tabs' work could stretch.
+	serial bool
 	// want is the rendering both sides must produce (see renderer.event);
 	// the sides must also agree line for line, init line included.
 	want string
@@ -47,9 +50,20 @@ var sides = [2]string{"native", "polyfill"}
 // server key, and requires identical recordings: the same events with the
 // same type, data, lastEventId, origin and class, in the same order, the same
 // readyState in every handler and when recording stopped.
+//
+// The scenarios run in parallel, each in a tab of its own on its own lane of
+// origins (see newTab): none measures the heap, the connection counts are
+// per key, and their other bounds on time are lower bounds (a Grace that a
+// wrong request would fall in) or the recorder's timeout, seconds away.
+// Those marked serial measure a delay: they run alone, since this test is
+// not parallel (the body of a test that is not parallel runs while no
+// parallel test does; its parallel subtests start when it returns).
 func TestDifferential(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			if !sc.serial {
+				t.Parallel()
+			}
 			runScenario(t, sc)
 		})
 	}

@@ -19,6 +19,7 @@ import (
 // enumerable property, and the same enumerable shape as the native
 // EventSource. It reports null until the engine is loaded.
 func TestDebugHookIsHidden(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	if d := readDebug(t, ctx); d != nil {
@@ -90,6 +91,10 @@ const cyclesJS = `async (Ctor, n, base) => {
 // engine and the server as they were. The polyfill's heap grew by 507 KiB
 // here before the bridge collected on closing its last connection
 // (bridge.collect in wasm/bridge.go): syscall/js had kept every call's values.
+//
+// Serial, like every test that measures the heap: its figures depend on how
+// fast the page runs, and Chrome may put tabs of one site in one renderer
+// process (past its process limit), whose heap they then share.
 func TestHygieneOpenCloseCycles(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
@@ -146,6 +151,8 @@ func TestHygieneOpenCloseCycles(t *testing.T) {
 // its own host name (Chrome allows 6 connections per host), then all closed:
 // the heap and the engine go back to where they were, and the engine is
 // idle (no connection, its goroutines back to the baseline).
+//
+// Serial: it measures the heap (see TestHygieneOpenCloseCycles).
 func TestHygieneHundredOpen(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
@@ -250,9 +257,13 @@ var closeInHandlers = []scenario{
 }
 
 func TestCloseInsideHandlers(t *testing.T) {
+	t.Parallel()
 	for _, sc := range closeInHandlers {
 		sc.check = released(sc.check)
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, sc)
+		})
 	}
 }
 
@@ -286,6 +297,9 @@ func jsArray(v []string) string {
 // gigabytes: 100 MB streamed kept 141 MB of array buffers and strings
 // alive; 150 MB kept 96 MB. Now the bridge runs Go's collector every 16 MiB
 // of traffic, and when the last instance closes.
+//
+// Serial: it measures the heap (see TestHygieneOpenCloseCycles), and 150 MB
+// take both cores for seconds.
 func TestHygieneLongStream(t *testing.T) {
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")

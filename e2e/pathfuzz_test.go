@@ -105,6 +105,7 @@ func fuzzStream(seed uint64, i int) (string, []string) {
 }
 
 func TestPathFuzz(t *testing.T) {
+	t.Parallel()
 	seed := *pathFuzzSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())

@@ -40,6 +40,7 @@ func record(t *testing.T, ctx context.Context, key string, s spec, args string) 
 // the polyfill installs itself as EventSource, as a writable, configurable,
 // non-enumerable global, and works.
 func TestInstallsItselfWhenNativeIsMissing(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html?delete")
 	got := eval[map[string]any](t, ctx, `(() => {
@@ -70,6 +71,7 @@ func TestInstallsItselfWhenNativeIsMissing(t *testing.T) {
 // SSE-1: the classic script adds exactly its documented globals, and Go's
 // glue (Go, fs, process, path) stays private, also once the engine runs.
 func TestGlobalHygiene(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	for _, tc := range []struct {
 		name, page string
@@ -79,6 +81,7 @@ func TestGlobalHygiene(t *testing.T) {
 		{"native deleted", "/e2e/page.html?delete", []string{"EventSource", "EventSourcePolyfill"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := newTab(t, tc.page)
 			// recordEventSource is the harness's own global, loaded after
 			// namesAfterLoad was taken.
@@ -107,6 +110,7 @@ func TestGlobalHygiene(t *testing.T) {
 // The engine is fetched on the first construction, not when the script
 // loads, and only once per page.
 func TestWasmLoadsOnFirstConstruction(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	const count = `performance.getEntriesByType('resource').filter((e) => /\.wasm(\?|$)/.test(new URL(e.name).pathname)).length`
@@ -133,6 +137,7 @@ func TestWasmLoadsOnFirstConstruction(t *testing.T) {
 // bundle gives EventSourcePolyfill, which must agree with the worker's native
 // EventSource; relative URLs resolve against the worker script's URL.
 func TestDedicatedWorker(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	cases := []struct {
@@ -214,6 +219,7 @@ func TestDedicatedWorker(t *testing.T) {
 // after importScripts the polyfill is EventSource there, and the events it
 // receives reach the page through postMessage.
 func TestServiceWorker(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/sw.html")
 	key := newKey(t, "sw")
@@ -259,6 +265,7 @@ func TestServiceWorker(t *testing.T) {
 // The ES module build exports the same class: it must agree with the native
 // EventSource, and importing it must not add globals.
 func TestModule(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/module.html")
 	status, err := chromedp.Run(ctx, chromedp.Poll[string](`window.moduleStatus`, chromedp.WithPollingTimeout(20*time.Second)))
@@ -301,6 +308,7 @@ func TestModule(t *testing.T) {
 // The polyfill's extensions: custom headers, other methods and a body reach
 // the server; a non-GET stream is not silently repeated unless asked.
 func TestHeadersMethodAndBody(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	for _, c := range []struct {
 		name, url, init string
@@ -358,6 +366,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 				final 1`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := newTab(t, "/e2e/page.html")
 			key := newKey(t, "p")
 			r := strings.NewReplacer("{key}", key, "{B}", originsOf(ctx).B)
@@ -388,6 +397,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 // TypeError at construction, while the native EventSource, which has no such
 // members, ignores them.
 func TestOptionTypes(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	inits := []string{
@@ -428,6 +438,7 @@ func TestOptionTypes(t *testing.T) {
 // The demo at / streams to both panels: the polyfill through the bearer
 // token that only it can send, the native EventSource on the open endpoint.
 func TestDemoPage(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/")
 	const ready = `['polyfill', 'native'].every((id) =>
@@ -450,6 +461,7 @@ func TestDemoPage(t *testing.T) {
 // polyfill makes events with document.createEvent, in a worker with the
 // constructor: both are checked.
 func TestMessageEventShape(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	o := originsOf(ctx)

@@ -49,6 +49,9 @@ type delivery struct {
 	// console lists for each side (native, polyfill) the parts of a console
 	// message that the page must log, as in scenario.console.
 	console [2][]string
+	// serial keeps the scenario from running beside other tests: it
+	// measures time that other tabs' work would stretch.
+	serial bool
 }
 
 // deliveryResult is what one side received, as figures.
@@ -356,7 +359,7 @@ var deliveries = []delivery{
 	// SSE-18, SSE-28, SSE-44: the reconnection time changes on every
 	// connection (100, 700, 300 ms); the delay from each error to the next
 	// open follows it.
-	{name: "retry-changes", n: 40,
+	{name: "retry-changes", n: 40, serial: true,
 		query: "retry.1=100&retry.2=700&retry.3=300&upto.1=10&upto.2=20&upto.3=30&end.1=eof&end.2=eof&end.3=eof&end=hang",
 		want:  `open m1-10 error0 open m11-20 error0 open m21-30 error0 open m31-40`,
 		check: func(t *testing.T, side string, r deliveryResult) {
@@ -379,10 +382,16 @@ var deliveries = []delivery{
 		want: `open m1-15 error0 open m16-30`},
 }
 
+// TestDelivery is not parallel, so that its serial scenarios run alone: the
+// body of a test that is not parallel runs while no parallel test does, and
+// its parallel subtests start when it returns.
 func TestDelivery(t *testing.T) {
 	startRestartable(t)
 	for _, d := range deliveries {
 		t.Run(d.name, func(t *testing.T) {
+			if !d.serial {
+				t.Parallel()
+			}
 			runDelivery(t, d)
 		})
 	}
@@ -405,6 +414,9 @@ func navigate(t *testing.T, ctx context.Context, url string) {
 // large because the buffers on the way are: this machine lets a socket's
 // receive buffer grow to 32 MiB (net.ipv4.tcp_rmem), and with a 40 MB burst
 // both sides were once measured holding about half of it.
+//
+// Serial: it measures the heap (see TestHygieneOpenCloseCycles) and bytes in
+// flight, and takes both cores for seconds.
 func TestDeliveryBurstSlowHandler(t *testing.T) {
 	const n, size = 20000, 5000
 	// written[k] is the size of events 1..k on the wire.

@@ -493,26 +493,34 @@ var scenarios = []scenario{
 			message 1 "i" id="…"
 			message 1 "j" id="late"
 			final 1`},
+	// The retry-* scenarios below are serial: their timeouts tell 50 ms
+	// from the 3000 ms default.
+
 	// SSE-44: bogus retry values are ignored; 50 ms stays (a taken bogus
 	// value would be 99999 ms or more, past the timeout).
 	{name: "retry-bogus", url: "/sse/retry-bogus?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+		serial: true,
+		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: leading zeros are decimal.
 	{name: "retry-leading-zeros", url: "/sse/retry-zeros?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+		serial: true,
+		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-30, SSE-44: the reconnection time persists across responses that
 	// do not set it (the default 3000 ms would run past the timeout).
 	{name: "retry-persists", url: "/sse/hello?retry.1=50&key={key}", spec: spec{Stop: stop{Messages: 3}, Timeout: 2500},
-		want: "open 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nfinal 1"},
+		serial: true,
+		want:   "open 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nfinal 1"},
 	// SSE-44 [Chrome]: a value too big for uint64 is ignored.
 	{name: "retry-overflow", url: "/sse/retry-overflow?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+		serial: true,
+		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: 2^31 ms must not wrap around to an immediate reconnection.
 	{name: "retry-beyond-timer-range", url: "/sse/retry-long?key={key}", spec: spec{Stop: stop{Errors: 1}, Grace: 400},
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nfinal 0", check: connections(1)},
 	// SSE-18, SSE-44 [Chrome]: an empty retry restores the 3000 ms default.
+	// Serial: it measures a delay.
 	{name: "retry-empty-resets-default", url: "/sse/retry-reset?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 8000},
-		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1",
+		serial: true, want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1",
 		check: func(t *testing.T, side string, rec recording, _ string) {
 			if g := gap(rec, "error", "open"); g < 2500 {
 				t.Errorf("%s: reconnected after %.0f ms, want the 3000 ms default", side, g)
