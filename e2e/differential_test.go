@@ -251,6 +251,28 @@ func openPerConnection(t *testing.T, side string, rec recording, key string) {
 	}
 }
 
+// reconnectsBefore checks the delay of every reconnection, from a plain
+// error event to the next open event: below ms, so that it did not wait for
+// the 3000 ms default.
+func reconnectsBefore(ms float64) func(*testing.T, string, recording, string) {
+	return func(t *testing.T, side string, rec recording, _ string) {
+		t.Helper()
+		from := -1.0
+		for _, e := range rec.Events {
+			switch {
+			case e.Msg:
+			case e.Type == "error" && from < 0:
+				from = e.T
+			case e.Type == "open" && from >= 0:
+				if d := e.T - from; d >= ms {
+					t.Errorf("%s: reconnected after %.0f ms, want less than %.0f", side, d, ms)
+				}
+				from = -1
+			}
+		}
+	}
+}
+
 // gap returns the milliseconds between the first event of type from and the
 // next event of type to, or -1.
 func gap(rec recording, from, to string) float64 {

@@ -536,33 +536,34 @@ var scenarios = []scenario{
 			message 1 "i" id="…"
 			message 1 "j" id="late"
 			final 1`},
-	// The retry-* scenarios below are serial: their timeouts tell 50 ms
-	// from the 3000 ms default.
+	// The retry-* scenarios below that reconnect after 50 ms tell it from
+	// the 3000 ms default by the delay from the error to the next open
+	// (reconnectsBefore), and from a value taken wrongly (99999 ms or more)
+	// by the recorder's timeout. Serial: they measure a delay.
 
-	// SSE-44: bogus retry values are ignored; 50 ms stays (a taken bogus
-	// value would be 99999 ms or more, past the timeout).
-	{name: "retry-bogus", url: "/sse/retry-bogus?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		serial: true,
-		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+	// SSE-44: bogus retry values are ignored; 50 ms stays.
+	{name: "retry-bogus", url: "/sse/retry-bogus?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
+		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: leading zeros are decimal.
-	{name: "retry-leading-zeros", url: "/sse/retry-zeros?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		serial: true,
-		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+	{name: "retry-leading-zeros", url: "/sse/retry-zeros?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
+		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-30, SSE-44: the reconnection time persists across responses that
-	// do not set it (the default 3000 ms would run past the timeout).
-	{name: "retry-persists", url: "/sse/hello?retry.1=50&key={key}", spec: spec{Stop: stop{Messages: 3}, Timeout: 2500},
-		serial: true,
-		want:   "open 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nfinal 1"},
+	// do not set it.
+	{name: "retry-persists", url: "/sse/hello?retry.1=50&key={key}", spec: spec{Stop: stop{Messages: 3}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
+		want: "open 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nfinal 1"},
 	// SSE-44 [Chrome]: a value too big for uint64 is ignored.
-	{name: "retry-overflow", url: "/sse/retry-overflow?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
-		serial: true,
-		want:   "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
+	{name: "retry-overflow", url: "/sse/retry-overflow?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
+		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: 2^31 ms must not wrap around to an immediate reconnection.
 	{name: "retry-beyond-timer-range", url: "/sse/retry-long?key={key}", spec: spec{Stop: stop{Errors: 1}, Grace: 400},
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nfinal 0", check: connections(1)},
 	// SSE-18, SSE-44 [Chrome]: an empty retry restores the 3000 ms default.
 	// Serial: it measures a delay.
-	{name: "retry-empty-resets-default", url: "/sse/retry-reset?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 8000},
+	{name: "retry-empty-resets-default", url: "/sse/retry-reset?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
 		serial: true, want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1",
 		check: func(t *testing.T, side string, rec recording, _ string) {
 			if g := gap(rec, "error", "open"); g < 2500 {
