@@ -252,6 +252,13 @@ func lane(t *testing.T) origins {
 // The page's console and exceptions are logged if the test fails.
 func newTab(t *testing.T, page string) context.Context {
 	t.Helper()
+	return newTabWithin(t, page, tabTimeout)
+}
+
+// newTabWithin is newTab for a test whose browser work may take longer than
+// tabTimeout on a loaded machine.
+func newTabWithin(t *testing.T, page string, timeout time.Duration) context.Context {
+	t.Helper()
 	o := lane(t)
 	ctx, cancel := chromedp.NewContext(context.WithValue(browserCtx, originsKey{}, o))
 	t.Cleanup(cancel)
@@ -286,7 +293,7 @@ func newTab(t *testing.T, page string) context.Context {
 			}
 		}
 	})
-	tctx, tcancel := context.WithTimeout(ctx, tabTimeout)
+	tctx, tcancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(tcancel)
 	if err := chromedp.Do(tctx, chromedp.Navigate(o.A+page)); err != nil {
 		t.Fatalf("navigating to %s: %v", page, err)
