@@ -97,7 +97,7 @@ const cyclesJS = `async (Ctor, n, base) => {
 // process (past its process limit), whose heap they then share.
 func TestHygieneOpenCloseCycles(t *testing.T) {
 	skipNativeOnly(t)
-	ctx := newTab(t, "/e2e/page.html")
+	ctx := newFreshTab(t, "/e2e/page.html", tabTimeout)
 	eval[bool](t, ctx, "(window.cycles = "+cyclesJS+", true)")
 	run := func(ctor, key string, n int) {
 		t.Helper()
@@ -155,7 +155,7 @@ func TestHygieneOpenCloseCycles(t *testing.T) {
 // Serial: it measures the heap (see TestHygieneOpenCloseCycles).
 func TestHygieneHundredOpen(t *testing.T) {
 	skipNativeOnly(t)
-	ctx := newTab(t, "/e2e/page.html")
+	ctx := newFreshTab(t, "/e2e/page.html", tabTimeout)
 	eval[bool](t, ctx, warmUp)
 	u, err := url.Parse(originsOf(ctx).A)
 	if err != nil {
@@ -302,7 +302,7 @@ func jsArray(v []string) string {
 // take both cores for seconds.
 func TestHygieneLongStream(t *testing.T) {
 	skipNativeOnly(t)
-	ctx := newTab(t, "/e2e/page.html")
+	ctx := newFreshTab(t, "/e2e/page.html", tabTimeout)
 	eval[bool](t, ctx, warmUp)
 	before := measureHeap(t, ctx)
 	const n, size = 37500, 4000

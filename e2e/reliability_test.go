@@ -52,6 +52,9 @@ type delivery struct {
 	// serial keeps the scenario from running beside other tests: it
 	// measures time that other tabs' work would stretch.
 	serial bool
+	// heap runs the scenario in a fresh tab (newFreshTab): it measures the
+	// heap.
+	heap bool
 }
 
 // deliveryResult is what one side received, as figures.
@@ -194,7 +197,11 @@ func runDelivery(t *testing.T, d delivery) map[string]deliveryResult {
 	}
 	// The tab outlives the recorder's own timeout, which fails the test
 	// with what was received by then.
-	ctx := newTabWithin(t, "/e2e/page.html", max(tabTimeout, time.Duration(d.spec.Timeout)*time.Millisecond+30*time.Second))
+	openTab := newTabWithin
+	if d.heap {
+		openTab = newFreshTab
+	}
+	ctx := openTab(t, "/e2e/page.html", max(tabTimeout, time.Duration(d.spec.Timeout)*time.Millisecond+30*time.Second))
 	if d.page != nil {
 		navigate(t, ctx, d.page()+"/e2e/page.html")
 	}
@@ -432,7 +439,7 @@ func TestDeliveryBurstSlowHandler(t *testing.T) {
 	// 15 s on an idle machine, 28 s beside a CPU hog, over 70 s with other
 	// load besides: it measures bytes, not time, so the bound is generous.
 	const timeout = 180 * time.Second
-	d := delivery{n: n, size: size, query: "batch=16&end=hang", spec: spec{Work: 0.1, Timeout: int(timeout.Milliseconds())},
+	d := delivery{n: n, size: size, query: "batch=16&end=hang", heap: true, spec: spec{Work: 0.1, Timeout: int(timeout.Milliseconds())},
 		want: "open m1-" + strconv.Itoa(n),
 		inject: func(t *testing.T, ctx context.Context, exposed, keys []string) {
 			counts := fmt.Sprintf("[%s, %s]", exposedCount(exposed[:1], "message"), exposedCount(exposed[1:], "message"))
