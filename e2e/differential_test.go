@@ -22,6 +22,10 @@ type scenario struct {
 	// init is the JS source of the second argument; empty omits it.
 	init string
 	spec spec
+	// polyfillTimeout, when set, replaces spec.Timeout on the polyfill's
+	// side: where native is to time out and the polyfill to fail, a
+	// timeout that only fails the polyfill can be generous.
+	polyfillTimeout int
 	// setup is JS run in the page before recording.
 	setup string
 	// sequential runs the two sides one after the other in their own tabs,
@@ -110,6 +114,9 @@ func runScenario(t *testing.T, sc scenario) {
 	for i, ctor := range [2]string{"EventSource", polyfillCtor} {
 		specs[i] = sc.spec
 		specs[i].Ctor = ctor
+		if i == 1 && sc.polyfillTimeout != 0 {
+			specs[i].Timeout = sc.polyfillTimeout
+		}
 		if sc.releaseAt > 0 {
 			specs[i].Expose = "rec_" + sides[i]
 		}

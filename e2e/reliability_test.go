@@ -254,9 +254,7 @@ func runDelivery(t *testing.T, d delivery) map[string]deliveryResult {
 			d.check(t, side, r)
 		}
 		// close() must release the connection: the server sees it end.
-		if !waitUntil(5*time.Second, func() bool { return srv.Stats(keys[i]).Active == 0 }) {
-			t.Errorf("%s: the server still serves %d responses after close()", side, srv.Stats(keys[i]).Active)
-		}
+		expectReleased(t, side, keys[i])
 		t.Logf("%s: %s; %s", side, r, abbreviate(r.summary, 200))
 		results[side] = r
 	}
