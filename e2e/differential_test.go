@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -186,7 +187,8 @@ func runScenario(t *testing.T, sc scenario) {
 	}
 	if t.Failed() {
 		for i := range recs {
-			t.Logf("%s recording (key %s):\n%s", sides[i], keys[i], strings.Join(lines[i], "\n"))
+			t.Logf("%s recording (key %s, server %+v, ms of each event: %s):\n%s", sides[i], keys[i], srv.Stats(keys[i]),
+				times(recs[i]), strings.Join(lines[i], "\n"))
 		}
 	}
 }
@@ -231,6 +233,15 @@ func raceProblems(got []string, want, race string) []string {
 		problems = append(problems, fmt.Sprintf("open and error events %q, want %q", p, race))
 	}
 	return problems
+}
+
+// times lists when each event of rec came, in ms from the construction.
+func times(rec recording) string {
+	var ts []string
+	for _, e := range rec.Events {
+		ts = append(ts, strconv.FormatFloat(e.T, 'f', 0, 64))
+	}
+	return strings.Join(ts, " ")
 }
 
 // connections checks how many requests the server saw for the side's key.

@@ -83,7 +83,7 @@ var hostileScenarios = []scenario{
 	// without redirects first, see bad-head-on-reconnect.)
 	{name: "cross-origin-transient-error-on-reconnect",
 		url:  "{B}/sse/numbered?n=3&upto.1=1&end.1=eof&reset.2=bad&end=hang&retry=50&acao=origin&key={key}",
-		spec: spec{Stop: stop{Messages: 3}, Timeout: 3000},
+		spec: spec{Stop: stop{Messages: 3}},
 		native: `open 1
 			message 1 "1" id="1" origin=B
 			error 0

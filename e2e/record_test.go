@@ -44,15 +44,19 @@ type event struct {
 // spec is what recorder.js takes. Args is for contexts that get the spec as
 // data (workers); on a page the arguments are JS source, see spec.js.
 type spec struct {
-	Ctor         string   `json:"ctor"`
-	Args         []any    `json:"args,omitempty"`
-	Types        []string `json:"types,omitempty"`
-	Stop         stop     `json:"stop"`
-	Grace        int      `json:"grace,omitempty"`
-	Timeout      int      `json:"timeout,omitempty"`
-	Microtasks   bool     `json:"microtasks,omitempty"`
-	ThrowOn      int      `json:"throwOn,omitempty"`
-	StopWindowOn string   `json:"stopWindowOn,omitempty"`
+	Ctor  string   `json:"ctor"`
+	Args  []any    `json:"args,omitempty"`
+	Types []string `json:"types,omitempty"`
+	Stop  stop     `json:"stop"`
+	Grace int      `json:"grace,omitempty"`
+	// Timeout ends the recording, flagged timedOut, after that many ms;
+	// 20000 when 0. A recording that meets its stop condition ends first,
+	// so only a failing one waits that long (a loaded machine once took
+	// 5 s, the former default, to reconnect after 50 ms).
+	Timeout      int    `json:"timeout,omitempty"`
+	Microtasks   bool   `json:"microtasks,omitempty"`
+	ThrowOn      int    `json:"throwOn,omitempty"`
+	StopWindowOn string `json:"stopWindowOn,omitempty"`
 	// StopWindowAfter calls window.stop() that many ms after construction.
 	StopWindowAfter int  `json:"stopWindowAfter,omitempty"`
 	CloseNow        bool `json:"closeNow,omitempty"`

@@ -617,11 +617,11 @@ var scenarios = []scenario{
 	// SSE-19, SSE-20, SSE-23: window.stop() before the response (the
 	// server stalls) cancels the request: error, CLOSED.
 	{name: "window-stop-before-response", url: "/sse/hello?stall=1&key={key}", sequential: true, setup: warmUp,
-		spec: spec{StopWindowAfter: 300, Timeout: 3000},
+		spec: spec{StopWindowAfter: 300},
 		want: "error 2\nfinal 2"},
 	// SSE-20, SSE-23 [Chrome]: window.stop() mid-stream cancels the
 	// connection for good.
 	{name: "window-stop-mid-stream", url: "/sse/hello?end=hang&key={key}", sequential: true, setup: warmUp,
-		spec: spec{StopWindowOn: "open", Timeout: 3000},
+		spec: spec{StopWindowOn: "open"},
 		want: "open 1\nerror 2\nfinal 2"},
 }
