@@ -39,7 +39,7 @@ var nativeOnly = flag.Bool("native-only", false,
 	"compare the native EventSource with itself: checks the harness and the server without ../dist")
 
 var tabs = flag.Int("tabs", 4,
-	"how many tests use the browser at once, each in its own tab on its own pair of origins; "+
+	"how many tests use the browser at once, each on a lane: a tab and a pair of origins of its own; "+
 		"also the default of -test.parallel")
 
 // distDir is the built polyfill, relative to this package.
@@ -50,8 +50,8 @@ const distDir = "../dist"
 const tabTimeout = 60 * time.Second
 
 var (
-	// browserCtx is the one browser of this test binary; each test opens a
-	// tab in it.
+	// browserCtx is the one browser of this test binary; each lane keeps
+	// a tab in it.
 	browserCtx context.Context
 	// srv backs every origin, so a key's state is shared across them.
 	srv *server.Server
