@@ -177,10 +177,13 @@ var brokenDeliveries = []delivery{
 	// byte (the TCP connection closes at once). Native retries; so must
 	// the polyfill, although its CORS probe (an answered request) follows
 	// the failure: the server's failure was transient. Chromium may also
-	// retry such a request by itself, hence one error or more.
+	// retry such a request by itself when it went on a reused idle
+	// connection (close=1 makes that rarer, not impossible: seen once, on
+	// both sides, in about 30 runs), hence one error or more, and the
+	// console says ERR_EMPTY_RESPONSE only when native saw the failure.
 	{name: "empty-response-on-reconnect", n: 20, query: "upto.1=10&end.1=eof&close=1&reset.2=1&end=hang&retry=50",
 		want:    `open m1-10 (?:error0 )+open m11-20`,
-		console: [2][]string{{"ERR_EMPTY_RESPONSE"}}},
+		console: [2][]string{{"ERR_EMPTY_RESPONSE"}}, consoleIf: `error0 error0`},
 	// The same with a broken response head, which is never retried
 	// silently: exactly one more error.
 	{name: "bad-head-on-reconnect", n: 20, query: "upto.1=10&end.1=eof&reset.2=bad&end=hang&retry=50",
