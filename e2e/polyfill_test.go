@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // The tests of this file check the polyfill where there is nothing native to
@@ -268,8 +266,8 @@ func TestModule(t *testing.T) {
 	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/module.html")
-	status, err := chromedp.Run(ctx, chromedp.Poll[string](`window.moduleStatus`, chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil || status != "ok" {
+	err := waitTrue(ctx, `!!window.moduleStatus`, 20*time.Second)
+	if status := eval[string](t, ctx, `String(window.moduleStatus)`); err != nil || status != "ok" {
 		t.Fatalf("loading /dist/eventsource-polyfill.mjs: status %q, %v", status, err)
 	}
 	for _, c := range []struct {
@@ -445,7 +443,7 @@ func TestDemoPage(t *testing.T) {
 		document.querySelector('#' + id + ' .state').textContent === 'OPEN' &&
 		Number(document.querySelector('#' + id + ' .count').textContent) >= 2 &&
 		document.querySelector('#' + id + ' .id').textContent !== '\u2014')`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	if err := waitTrue(ctx, ready, 15*time.Second); err != nil {
 		state := eval[string](t, ctx, `document.querySelector('main').innerText`)
 		t.Fatalf("the demo's panels did not both stream: %v\n%s", err, state)
 	}
