@@ -303,7 +303,7 @@ func TestAppsNode(t *testing.T) {
 			Get, Post, Reconnect []event
 			Failed               string
 		}
-		stderr, err := nodeApp(t, filepath.Join(appsNodeDir, "node"), "main.mjs", &res, originA, newKey(t, "n"))
+		stderr, err := nodeApp(t, filepath.Join(appsNodeDir, "node"), "main.mjs", &res, originsFor(t).A, newKey(t, "n"))
 		if err != nil || res.Failed != "" {
 			t.Fatalf("node main.mjs: %v, %s; stderr:\n%s", err, res.Failed, stderr)
 		}
@@ -333,7 +333,7 @@ func TestAppsNode(t *testing.T) {
 			Data    struct{ Headers map[string]string }
 			Failed  string
 		}
-		stderr, err := nodeApp(t, filepath.Join(appsNodeDir, "node"), "main.cjs", &res, originA, newKey(t, "r"))
+		stderr, err := nodeApp(t, filepath.Join(appsNodeDir, "node"), "main.cjs", &res, originsFor(t).A, newKey(t, "r"))
 		if err != nil || res.Failed != "" {
 			t.Fatalf("node main.cjs: %v, %s; stderr:\n%s", err, res.Failed, stderr)
 		}
@@ -364,7 +364,7 @@ func TestAppsNode(t *testing.T) {
 			Failed string
 			Events []event
 		}
-		stderr, err := nodeApp(t, dir, "main.mjs", &res, originA, newKey(t, "w"))
+		stderr, err := nodeApp(t, dir, "main.mjs", &res, originsFor(t).A, newKey(t, "w"))
 		if err == nil || res.Failed == "" || render(res.Events) != "error 2" {
 			t.Errorf("without the wasm: exit %v, failed %q, events %s; want a failure with one error in CLOSED", err, res.Failed, render(res.Events))
 		}

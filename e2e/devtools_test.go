@@ -151,7 +151,7 @@ func poll(t *testing.T, ctx context.Context, what, expr string, d time.Duration)
 func waitTrue(ctx context.Context, expr string, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return nil
 		}

@@ -200,6 +200,7 @@ func TestErrorReasons(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	ctx := newTab(t, "/e2e/page.html")
+	originB := originsOf(ctx).B
 	for i, c := range []struct{ args, want string }{
 		{`'/sse/hello?status=503'`, "2 status 503"},
 		{`'/sse/hello?ctype=text/plain'`, "2 content-type 200"},
@@ -262,6 +263,7 @@ func TestLastEventIDParamAcrossOrigins(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	ctx := newTab(t, "/e2e/page.html")
+	originB := originsOf(ctx).B
 	cl := watchConsole(t, ctx)
 	url := func(side string) string {
 		return jsString(originB + "/sse/tick?interval=20&count=3&retry=20&acao=*&acah=&key=" + newKey(t, side))

@@ -111,12 +111,13 @@ func runGoScenario(t *testing.T, sc scenario, gc goCase) {
 		t.Fatalf("scenario %s needs the page (arg or sequential): list it in goCases", sc.name)
 	}
 	goKey := newKey(t, "g")
+	o := originsFor(t)
 	var goRec recording
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		goRec = recordGo(sc, goKey, gc.opts)
+		goRec = recordGo(o, sc, goKey, gc.opts)
 	}()
 
 	var nativeLines []string
@@ -130,11 +131,18 @@ func runGoScenario(t *testing.T, sc scenario, gc goCase) {
 		}
 		s := sc.spec
 		s.Ctor = "EventSource"
-		rec := eval[recording](t, ctx, s.js(sc.args(nativeKey)))
-		nativeLines = renderer{key: nativeKey}.lines(rec)
+		js := s.js(sc.args(originsOf(ctx), nativeKey))
+		if sc.releaseAt > 0 {
+			s.Expose = "rec_native"
+			eval[bool](t, ctx, "(window.recording = "+s.js(sc.args(originsOf(ctx), nativeKey))+", true)")
+			releaseAt(sc.releaseAt)(t, ctx, []string{s.Expose}, []string{nativeKey})
+			js = "window.recording"
+		}
+		rec := eval[recording](t, ctx, js)
+		nativeLines = renderer{o: originsOf(ctx), key: nativeKey}.lines(rec)
 	}
 	wg.Wait()
-	goLines := renderer{key: goKey}.lines(goRec)
+	goLines := renderer{o: o, key: goKey}.lines(goRec)
 
 	switch {
 	case gc.standard:
@@ -159,10 +167,10 @@ func runGoScenario(t *testing.T, sc scenario, gc goCase) {
 
 // goURL resolves a scenario URL as the page would: placeholders replaced,
 // relative to the test page on origin A.
-func goURL(sc scenario, key string) string {
-	r := strings.NewReplacer("{A}", originA, "{B}", originB, "{CLOSED}", closedOrigin, "{key}", key, "{portB}", portB)
+func goURL(o origins, sc scenario, key string) string {
+	r := strings.NewReplacer("{A}", o.A, "{B}", o.B, "{CLOSED}", closedOrigin, "{key}", key, "{portB}", o.portB)
 	raw := r.Replace(sc.url)
-	base, _ := url.Parse(originA + "/e2e/page.html")
+	base, _ := url.Parse(o.A + "/e2e/page.html")
 	ref, err := url.Parse(raw)
 	if err != nil {
 		return raw // NewStream reports it
@@ -175,7 +183,7 @@ func goURL(sc scenario, key string) string {
 // would listen to), closes the stream from inside the loop or the
 // transition that meets the stop condition, and stops at an error in
 // CLOSED or at the timeout, as the page does.
-func recordGo(sc scenario, key string, opts sse.Options) recording {
+func recordGo(o origins, sc scenario, key string, opts sse.Options) recording {
 	spec := sc.spec
 	types := map[string]bool{"open": true, "message": true, "error": true}
 	for _, ty := range spec.Types {
@@ -232,7 +240,7 @@ func recordGo(sc scenario, key string, opts sse.Options) recording {
 			finish()
 		}
 	}
-	s, err := sse.NewStream(context.Background(), goURL(sc, key), opts)
+	s, err := sse.NewStream(context.Background(), goURL(o, sc, key), opts)
 	if err != nil {
 		return recording{Threw: "NewStream: " + err.Error()}
 	}
@@ -267,6 +275,9 @@ func recordGo(sc scenario, key string, opts sse.Options) recording {
 		push(e)
 		if !stopped {
 			counts["message"]++
+			if sc.releaseAt > 0 && counts["message"] == sc.releaseAt {
+				srv.Release(key) // as releaseAt does once the page has them
+			}
 			if stopMet() {
 				finish()
 			}

@@ -301,6 +301,13 @@ func unload(tab context.Context) error {
 		}))
 }
 
+// originsFor returns the origins of t's lane, taking one if need be, for a
+// test that needs them before (or without) a tab.
+func originsFor(t *testing.T) origins {
+	t.Helper()
+	return laneFor(t).origins
+}
+
 // newTab loads page (a path of the test's origin A, see lane) in the tab of
 // the test's lane, and returns a context of that tab bounded by tabTimeout,
 // which also carries the lane's origins (originsOf). The page's console and
