@@ -138,9 +138,30 @@ func waitUntil(d time.Duration, cond func() bool) bool {
 // poll waits until the JS expression is true in the tab, failing t after d.
 func poll(t *testing.T, ctx context.Context, what, expr string, d time.Duration) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr,
-		chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(5*time.Millisecond))); err != nil {
+	if err := waitTrue(ctx, expr, d); err != nil {
 		t.Fatalf("waiting for %s (%s): %v", what, abbreviate(expr, 200), err)
+	}
+}
+
+// waitTrue evaluates the JS expression in the tab every 5 ms until it is
+// true, for up to d. Not chromedp.Poll: that runs in the execution context
+// that chromedp last saw for the page, which in a tab that earlier tests
+// navigated was once already gone ("Cannot find context with specified
+// id"); Evaluate runs in the page's current one.
+func waitTrue(ctx context.Context, expr string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return nil
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("still false after %v", d)
+			}
+			return err
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

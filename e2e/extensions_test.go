@@ -200,6 +200,7 @@ func TestErrorReasons(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	ctx := newTab(t, "/e2e/page.html")
+	originB := originsOf(ctx).B
 	for i, c := range []struct{ args, want string }{
 		{`'/sse/hello?status=503'`, "2 status 503"},
 		{`'/sse/hello?ctype=text/plain'`, "2 content-type 200"},
@@ -262,6 +263,7 @@ func TestLastEventIDParamAcrossOrigins(t *testing.T) {
 	skipNativeOnly(t)
 	t.Parallel()
 	ctx := newTab(t, "/e2e/page.html")
+	originB := originsOf(ctx).B
 	cl := watchConsole(t, ctx)
 	url := func(side string) string {
 		return jsString(originB + "/sse/tick?interval=20&count=3&retry=20&acao=*&acah=&key=" + newKey(t, side))
@@ -279,4 +281,55 @@ func TestLastEventIDParamAcrossOrigins(t *testing.T) {
 		t.Errorf("ids native %v, polyfill with lastEventIdParam %v, with the header %v; want 1..6, 1..6 and 1..3", got["n"], got["q"], got["h"])
 	}
 	cl.expect(t, "page", "Access-Control-Allow-Headers: Last-Event-ID", "lastEventIdParam")
+}
+
+// Native EventSource dispatches each event in a task of its own (SSE-51), so
+// a listener's whole promise chain runs before the next event: a listener on
+// the first of three events sent in one write, reading the last data seen
+// after a chain of k awaits, reads the first for every k. The polyfill's
+// default dispatch goes one microtask per event, and sees later events; with the dispatch option "task" it reads what native
+// reads. Both side by side, for k = 1 to 5: measured, the default read
+// two after one await and three after two or more.
+func TestDispatchTiming(t *testing.T) {
+	t.Parallel()
+	ctx := newTab(t, "/e2e/page.html")
+	eval[bool](t, ctx, `(globalThis.chain = (C, init, k, url) => new Promise((resolve) => {
+		const es = new C(url, init);
+		let last;
+		es.onmessage = (e) => {
+			last = e.data;
+			if (e.data !== 'one') return;
+			let p = Promise.resolve();
+			for (let i = 0; i < k; i++) p = p.then(() => {});
+			p.then(() => { resolve(last); es.close(); });
+		};
+	}), true)`)
+	run := func(ctor, init string) []string {
+		var out []string
+		for k := 1; k <= 5; k++ {
+			out = append(out, eval[string](t, ctx, fmt.Sprintf(`chain(%s, %s, %d, %s)`, ctor, init, k, jsString("/sse/three?key="+newKey(t, "d")))))
+		}
+		return out
+	}
+	native := run("NativeEventSource", "undefined")
+	if *nativeOnly {
+		return
+	}
+	task := run(polyfillCtor, `{dispatch: 'task'}`)
+	micro := run(polyfillCtor, "undefined")
+	t.Logf("last data seen after k = 1..5 awaits: native %v, polyfill (task) %v, polyfill (default) %v", native, task, micro)
+	if fmt.Sprint(native) != "[one one one one one]" {
+		t.Errorf("native read %v, want one for every k", native)
+	}
+	if fmt.Sprint(task) != fmt.Sprint(native) {
+		t.Errorf("with dispatch 'task' the polyfill read %v, native %v", task, native)
+	}
+	// The default is documented as it is measured: later events show
+	// after a chain of one or more awaits, never in a different order.
+	rank := map[string]int{"one": 1, "two": 2, "three": 3}
+	for k := 1; k < len(micro); k++ {
+		if rank[micro[k]] == 0 || rank[micro[k]] < rank[micro[k-1]] {
+			t.Errorf("default dispatch read %v: not events of the stream in order", micro)
+		}
+	}
 }

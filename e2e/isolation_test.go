@@ -38,16 +38,21 @@ func TestNoCredentialToRedirectTarget(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
-		target string // the redirect's "to"
+		target string // the redirect's "to": A or B and a path
 		auth   bool   // whether reconnections carry Authorization
-		origin string // the events' origin
+		origin string // the events' origin: "A" or "B"
 	}{
-		{"cross-origin", originB + "/sse/echo", false, originB},
-		{"same-origin", "/sse/echo", true, originA},
-		{"back to the first origin", originA + "/sse/echo", true, originA},
+		{"cross-origin", "B/sse/echo", false, "B"},
+		{"same-origin", "/sse/echo", true, "A"},
+		{"back to the first origin", "A/sse/echo", true, "A"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := newTab(t, "/e2e/page.html")
+			o := originsOf(ctx)
+			originA, originB := o.A, o.B
+			at := map[string]string{"A": originA, "B": originB}
+			tc.target = strings.NewReplacer("A/", originA+"/", "B/", originB+"/").Replace(tc.target)
+			tc.origin = at[tc.origin]
 			key := newKey(t, "p")
 			q := url.Values{"code": {"307"}, "to": {tc.target}, "key": {key}, "acao": {"origin"},
 				"acah": {"x-api-key, last-event-id"}, "h": {"X-Api-Key"}, "retry": {"20"}, "id": {"7"}}
@@ -134,7 +139,10 @@ func TestMemoryBudgetIsolatesStreams(t *testing.T) {
 	}
 	srv.SetBody("budget-120", chunks...)
 
-	ctx := newTab(t, "/e2e/page.html")
+	// A fresh tab (its renderer holds nothing of other tests) with room for
+	// 3.6 GB to cross a loaded machine.
+	ctx := newFreshTab(t, "/e2e/page.html", 5*time.Minute)
+	portB := originsOf(ctx).portB
 	cl := watchConsole(t, ctx)
 	eval[bool](t, ctx, tickJS("healthy", fmt.Sprintf("http://healthy.hygiene.test:%s/sse/tick?interval=50&acao=*&key=%s", portB, newKey(t, "h"))))
 	poll(t, ctx, "the healthy stream", `healthy.messages >= 2`, 20*time.Second)
@@ -159,7 +167,10 @@ func TestMemoryBudgetIsolatesStreams(t *testing.T) {
 		globalThis.budgetState = {closed, full, budget: d.budgetBytes};
 		return closed + full === %d;
 	})`, 2*part, streams)
-	poll(t, ctx, "every stream failed or fully held", settled, 150*time.Second)
+	if waitTrue(ctx, settled, 150*time.Second) != nil {
+		t.Fatalf("streams neither failed nor fully held: %v", eval[map[string]any](t, ctx, `EventSourcePolyfill[Symbol.for("eventsource-wasm.debug")]().then((d) => ({
+			state: budgetState, states: big.map((s) => s.es.readyState).join(''), buffered: d.buffered.map((n) => n >> 20).join(' ')}))`))
+	}
 	seen := eval[int](t, ctx, `healthy.messages`)
 	poll(t, ctx, "the healthy stream after the others settled", fmt.Sprintf(`healthy.messages >= %d`, seen+3), 20*time.Second)
 
@@ -199,6 +210,8 @@ func TestEndlessLineIsolated(t *testing.T) {
 	if !strings.HasPrefix(threw, "TypeError") || !strings.Contains(threw, "maxLineSize") {
 		t.Errorf("maxLineSize 2^40: %s, want a TypeError naming the option", threw)
 	}
+	o := originsOf(ctx)
+	originB, portB := o.B, o.portB
 	eval[bool](t, ctx, tickJS("h1", fmt.Sprintf("%s/sse/tick?interval=50&acao=*&key=%s", originB, newKey(t, "h1"))))
 	eval[bool](t, ctx, tickJS("h2", fmt.Sprintf("http://other.hygiene.test:%s/sse/tick?interval=50&acao=*&key=%s", portB, newKey(t, "h2"))))
 	poll(t, ctx, "the healthy streams", `h1.messages >= 2 && h2.messages >= 2`, 20*time.Second)
@@ -235,6 +248,7 @@ func TestEngineDeathReconnects(t *testing.T) {
 		addEventListener('unhandledrejection', (e) => uncaught.push(String(e.reason)));
 		return true;
 	})()`)
+	originB := originsOf(ctx).B
 	eval[bool](t, ctx, tickJS("a", fmt.Sprintf("/sse/tick?interval=20&retry=30&key=%s", newKey(t, "a"))))
 	eval[bool](t, ctx, tickJS("b", fmt.Sprintf("%s/sse/tick?interval=20&retry=30&acao=*&acah=last-event-id&key=%s", originB, newKey(t, "b"))))
 	poll(t, ctx, "both streams", `a.messages >= 5 && b.messages >= 5`, 20*time.Second)
@@ -288,7 +302,7 @@ func TestStuckEngineLoad(t *testing.T) {
 	}
 	eval[bool](t, ctx, `(EventSourcePolyfill.wasmURL = good, true)`)
 	rec := eval[recording](t, ctx, spec{Ctor: polyfillCtor, Stop: stop{Messages: 1}}.js(`'/sse/hello'`))
-	expect(t, "a later instance", renderer{}.lines(rec), `init 0 wc=false url="A/sse/hello"
+	expect(t, "a later instance", renderer{o: originsOf(ctx)}.lines(rec), `init 0 wc=false url="A/sse/hello"
 		open 1
 		message 1 "hello"
 		final 1`)
@@ -315,7 +329,7 @@ func TestNoProbeWithOtherMethods(t *testing.T) {
 			// reset=bad: a response head the browser rejects as a network
 			// error without retrying it itself.
 			rec := eval[recording](t, ctx, s.js(jsString("/sse/echo?reset.1=bad&key="+key)+", "+tc.init))
-			lines := renderer{key: key}.lines(rec)
+			lines := renderer{o: originsOf(ctx), key: key}.lines(rec)
 			if tc.want != "" {
 				expect(t, "polyfill", lines[1:], tc.want)
 			} else if n := len(rec.Events); n != 3 || rec.Events[0].Type != "error" || rec.Events[0].RS != 0 ||

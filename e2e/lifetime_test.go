@@ -3,11 +3,14 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource/e2e/internal/headless"
 )
 
 // TestBackForwardCache checks SSE-54 on a page that really enters the
@@ -16,9 +19,13 @@ import (
 // a closed one stays closed. Native Chromium 156 behaves otherwise: it kept
 // its stream open while the page was cached and did not reconnect, so native
 // is only logged here, not compared.
+//
+// The suite's browser runs without the cache (its lanes reuse tabs, see
+// lane), so this test starts a browser of its own, the one exception to one
+// browser per test binary.
 func TestBackForwardCache(t *testing.T) {
 	skipNativeOnly(t)
-	ctx := newTab(t, "/e2e/page.html")
+	ctx := cachingBrowserTab(t, originsFor(t).A+"/e2e/page.html")
 	keys := map[string]string{"open": newKey(t, "p"), "closed": newKey(t, "c"), "native": newKey(t, "n")}
 	eval[bool](t, ctx, fmt.Sprintf(`new Promise((resolve, reject) => {
 		window.log = [];
@@ -41,7 +48,7 @@ func TestBackForwardCache(t *testing.T) {
 		}
 	})`, keys["open"], keys["closed"], keys["native"]))
 
-	if _, err := chromedp.Run(ctx, chromedp.Navigate(originA+"/e2e/module.html")); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(originsFor(t).A+"/e2e/module.html")); err != nil {
 		t.Fatalf("navigating away: %v", err)
 	}
 	if !waitUntil(10*time.Second, func() bool { return srv.Stats(keys["open"]).Active == 0 }) {
@@ -112,4 +119,25 @@ func TestListenersKeepItAlive(t *testing.T) {
 			t.Errorf("%s: the stream is still served after close()", ctor)
 		}
 	}
+}
+
+// cachingBrowserTab starts a headless Chromium with the back/forward cache
+// on, for the test's life, and returns a tab of it on url.
+func cachingBrowserTab(t *testing.T, url string) context.Context {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], headless.Options(chromium, t.TempDir())...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	tctx, tcancel := context.WithTimeout(ctx, tabTimeout)
+	t.Cleanup(tcancel)
+	if err := chromedp.Do(tctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("navigating to %s: %v", url, err)
+	}
+	return tctx
 }

@@ -105,6 +105,7 @@ func fuzzStream(seed uint64, i int) (string, []string) {
 }
 
 func TestPathFuzz(t *testing.T) {
+	t.Parallel()
 	seed := *pathFuzzSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
@@ -135,7 +136,7 @@ func TestPathFuzz(t *testing.T) {
 			}
 			var lines [2][]string
 			for j := range recs {
-				lines[j] = renderer{key: keys[j]}.lines(recs[j])
+				lines[j] = renderer{o: originsOf(ctx), key: keys[j]}.lines(recs[j])
 			}
 			if !equal(lines[0], lines[1]) || recs[0].TimedOut {
 				t.Errorf("seed %d, stream %d: native and polyfill disagree on %q written as %q\n%s"+

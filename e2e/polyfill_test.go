@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
 // The tests of this file check the polyfill where there is nothing native to
@@ -33,13 +31,14 @@ func jsString(s string) string {
 // returns its rendering.
 func record(t *testing.T, ctx context.Context, key string, s spec, args string) []string {
 	t.Helper()
-	return renderer{key: key}.lines(eval[recording](t, ctx, s.js(args)))
+	return renderer{o: originsOf(ctx), key: key}.lines(eval[recording](t, ctx, s.js(args)))
 }
 
 // SSE-1, SSE-2: with the native EventSource deleted before the script loads,
 // the polyfill installs itself as EventSource, as a writable, configurable,
 // non-enumerable global, and works.
 func TestInstallsItselfWhenNativeIsMissing(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html?delete")
 	got := eval[map[string]any](t, ctx, `(() => {
@@ -70,6 +69,7 @@ func TestInstallsItselfWhenNativeIsMissing(t *testing.T) {
 // SSE-1: the classic script adds exactly its documented globals, and Go's
 // glue (Go, fs, process, path) stays private, also once the engine runs.
 func TestGlobalHygiene(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	for _, tc := range []struct {
 		name, page string
@@ -79,6 +79,7 @@ func TestGlobalHygiene(t *testing.T) {
 		{"native deleted", "/e2e/page.html?delete", []string{"EventSource", "EventSourcePolyfill"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := newTab(t, tc.page)
 			// recordEventSource is the harness's own global, loaded after
 			// namesAfterLoad was taken.
@@ -107,6 +108,7 @@ func TestGlobalHygiene(t *testing.T) {
 // The engine is fetched on the first construction, not when the script
 // loads, and only once per page.
 func TestWasmLoadsOnFirstConstruction(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	const count = `performance.getEntriesByType('resource').filter((e) => /\.wasm(\?|$)/.test(new URL(e.name).pathname)).length`
@@ -133,6 +135,7 @@ func TestWasmLoadsOnFirstConstruction(t *testing.T) {
 // bundle gives EventSourcePolyfill, which must agree with the worker's native
 // EventSource; relative URLs resolve against the worker script's URL.
 func TestDedicatedWorker(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	cases := []struct {
@@ -188,8 +191,8 @@ func TestDedicatedWorker(t *testing.T) {
 	})`, b))
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			n := renderer{key: keys[2*i]}.lines(recs[2*i])
-			p := renderer{key: keys[2*i+1]}.lines(recs[2*i+1])
+			n := renderer{o: originsOf(ctx), key: keys[2*i]}.lines(recs[2*i])
+			p := renderer{o: originsOf(ctx), key: keys[2*i+1]}.lines(recs[2*i+1])
 			expect(t, "native (worker)", n, c.want)
 			if !equal(n, p) {
 				t.Errorf("native and polyfill disagree in a worker:\n%s", sideBySide("native", n, "polyfill", p))
@@ -214,6 +217,7 @@ func TestDedicatedWorker(t *testing.T) {
 // after importScripts the polyfill is EventSource there, and the events it
 // receives reach the page through postMessage.
 func TestServiceWorker(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/sw.html")
 	key := newKey(t, "sw")
@@ -259,10 +263,11 @@ func TestServiceWorker(t *testing.T) {
 // The ES module build exports the same class: it must agree with the native
 // EventSource, and importing it must not add globals.
 func TestModule(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/module.html")
-	status, err := chromedp.Run(ctx, chromedp.Poll[string](`window.moduleStatus`, chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil || status != "ok" {
+	err := waitTrue(ctx, `!!window.moduleStatus`, 20*time.Second)
+	if status := eval[string](t, ctx, `String(window.moduleStatus)`); err != nil || status != "ok" {
 		t.Fatalf("loading /dist/eventsource-polyfill.mjs: status %q, %v", status, err)
 	}
 	for _, c := range []struct {
@@ -285,7 +290,7 @@ func TestModule(t *testing.T) {
 			}
 			recs := eval[[2]recording](t, ctx, "Promise.all(["+calls[0]+", "+calls[1]+"])")
 			for i := range recs {
-				lines[i] = renderer{key: keys[i]}.lines(recs[i])
+				lines[i] = renderer{o: originsOf(ctx), key: keys[i]}.lines(recs[i])
 			}
 			if !equal(lines[0], lines[1]) {
 				t.Errorf("native and module disagree:\n%s", sideBySide("native", lines[0], "module", lines[1]))
@@ -301,6 +306,7 @@ func TestModule(t *testing.T) {
 // The polyfill's extensions: custom headers, other methods and a body reach
 // the server; a non-GET stream is not silently repeated unless asked.
 func TestHeadersMethodAndBody(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	for _, c := range []struct {
 		name, url, init string
@@ -358,9 +364,10 @@ func TestHeadersMethodAndBody(t *testing.T) {
 				final 1`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := newTab(t, "/e2e/page.html")
 			key := newKey(t, "p")
-			r := strings.NewReplacer("{key}", key, "{B}", originB)
+			r := strings.NewReplacer("{key}", key, "{B}", originsOf(ctx).B)
 			args := jsString(r.Replace(c.url))
 			if c.init != "" {
 				args += ", " + c.init
@@ -368,7 +375,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 			s := c.spec
 			s.Ctor = "EventSourcePolyfill"
 			rec := eval[recording](t, ctx, s.js(args))
-			lines := renderer{key: key}.lines(rec)
+			lines := renderer{o: originsOf(ctx), key: key}.lines(rec)
 			if c.want != "" {
 				expect(t, "polyfill", lines, c.want)
 			}
@@ -388,6 +395,7 @@ func TestHeadersMethodAndBody(t *testing.T) {
 // TypeError at construction, while the native EventSource, which has no such
 // members, ignores them.
 func TestOptionTypes(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
 	inits := []string{
@@ -428,13 +436,14 @@ func TestOptionTypes(t *testing.T) {
 // The demo at / streams to both panels: the polyfill through the bearer
 // token that only it can send, the native EventSource on the open endpoint.
 func TestDemoPage(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/")
 	const ready = `['polyfill', 'native'].every((id) =>
 		document.querySelector('#' + id + ' .state').textContent === 'OPEN' &&
 		Number(document.querySelector('#' + id + ' .count').textContent) >= 2 &&
 		document.querySelector('#' + id + ' .id').textContent !== '\u2014')`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	if err := waitTrue(ctx, ready, 15*time.Second); err != nil {
 		state := eval[string](t, ctx, `document.querySelector('main').innerText`)
 		t.Fatalf("the demo's panels did not both stream: %v\n%s", err, state)
 	}
@@ -450,12 +459,14 @@ func TestDemoPage(t *testing.T) {
 // polyfill makes events with document.createEvent, in a worker with the
 // constructor: both are checked.
 func TestMessageEventShape(t *testing.T) {
+	t.Parallel()
 	skipNativeOnly(t)
 	ctx := newTab(t, "/e2e/page.html")
+	o := originsOf(ctx)
 	ctors := []string{"NativeEventSource", "EventSourcePolyfill"}
 	for _, tc := range []struct{ name, url string }{
-		{"same origin", originA + "/sse/three?key="},
-		{"cross origin", originB + "/sse/three?acao=origin&key="},
+		{"same origin", o.A + "/sse/three?key="},
+		{"cross origin", o.B + "/sse/three?acao=origin&key="},
 	} {
 		for _, where := range []string{"window", "worker"} {
 			t.Run(tc.name+"/"+where, func(t *testing.T) {

@@ -44,15 +44,19 @@ type event struct {
 // spec is what recorder.js takes. Args is for contexts that get the spec as
 // data (workers); on a page the arguments are JS source, see spec.js.
 type spec struct {
-	Ctor         string   `json:"ctor"`
-	Args         []any    `json:"args,omitempty"`
-	Types        []string `json:"types,omitempty"`
-	Stop         stop     `json:"stop"`
-	Grace        int      `json:"grace,omitempty"`
-	Timeout      int      `json:"timeout,omitempty"`
-	Microtasks   bool     `json:"microtasks,omitempty"`
-	ThrowOn      int      `json:"throwOn,omitempty"`
-	StopWindowOn string   `json:"stopWindowOn,omitempty"`
+	Ctor  string   `json:"ctor"`
+	Args  []any    `json:"args,omitempty"`
+	Types []string `json:"types,omitempty"`
+	Stop  stop     `json:"stop"`
+	Grace int      `json:"grace,omitempty"`
+	// Timeout ends the recording, flagged timedOut, after that many ms;
+	// 20000 when 0. A recording that meets its stop condition ends first,
+	// so only a failing one waits that long (a loaded machine once took
+	// 5 s, the former default, to reconnect after 50 ms).
+	Timeout      int    `json:"timeout,omitempty"`
+	Microtasks   bool   `json:"microtasks,omitempty"`
+	ThrowOn      int    `json:"throwOn,omitempty"`
+	StopWindowOn string `json:"stopWindowOn,omitempty"`
 	// StopWindowAfter calls window.stop() that many ms after construction.
 	StopWindowAfter int  `json:"stopWindowAfter,omitempty"`
 	CloseNow        bool `json:"closeNow,omitempty"`
@@ -94,19 +98,21 @@ func (s spec) js(args string) string {
 	return fmt.Sprintf("recordEventSource(Object.assign(%s, {args: [%s]}))", b, args)
 }
 
-// renderer turns recordings into comparable lines. Origins become A and B
-// and the side's key becomes K, so that both sides of a scenario read alike.
+// renderer turns recordings into comparable lines. The tab's origins become
+// A and B and the side's key becomes K, so that both sides of a scenario
+// read alike, whatever lane the test ran on.
 type renderer struct {
+	o   origins
 	key string
 }
 
 func (r renderer) text(s string) string {
-	s = strings.ReplaceAll(s, originA, "A")
-	s = strings.ReplaceAll(s, originB, "B")
+	s = strings.ReplaceAll(s, r.o.A, "A")
+	s = strings.ReplaceAll(s, r.o.B, "B")
 	s = strings.ReplaceAll(s, closedOrigin, "CLOSED")
-	s = strings.ReplaceAll(s, ":"+portB+"/", ":PORTB/")
-	if strings.HasSuffix(s, ":"+portB) {
-		s = strings.TrimSuffix(s, portB) + "PORTB"
+	s = strings.ReplaceAll(s, ":"+r.o.portB+"/", ":PORTB/")
+	if strings.HasSuffix(s, ":"+r.o.portB) {
+		s = strings.TrimSuffix(s, r.o.portB) + "PORTB"
 	}
 	if r.key != "" {
 		s = strings.ReplaceAll(s, r.key, "K")

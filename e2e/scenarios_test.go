@@ -270,23 +270,44 @@ var scenarios = []scenario{
 			open 1
 			message 1 "hello"
 			final 1`},
-	// SSE-27: so does a body broken by a network error.
-	{name: "reconnect-after-drop", url: "/sse/hello?retry=50&end=drop&gap=20&key={key}", spec: spec{Stop: stop{Messages: 2}},
+	// SSE-27: so does a body broken by a network error, here once the
+	// page has dispatched the message before it (releaseAt), so that the
+	// sequence is exact.
+	{name: "reconnect-after-drop-after-dispatch", url: "/sse/hello?retry=50&end.1=await&then=drop&end=hang&key={key}",
+		spec: spec{Stop: stop{Messages: 2}}, releaseAt: 1,
 		want: `open 1
 			message 1 "hello"
 			error 0
 			open 1
 			message 1 "hello"
 			final 1`},
+	// SSE-27: every connection drops 20 ms after its message, a race that
+	// native itself can lose (see scenario.race): on a loaded machine the
+	// message (and the retry line before it) can be lost with the break,
+	// and that connection then dispatches nothing, so there may be more
+	// reconnections, each after 3000 ms when the retry line went too (a
+	// stream without ids cannot get its events back). What must hold: two
+	// messages, each in OPEN, and one open per connection, each error in
+	// CONNECTING followed by an open.
+	{name: "reconnect-after-drop", url: "/sse/hello?retry=50&end=drop&gap=20&key={key}",
+		spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		want: `open 1
+			message 1 "hello"
+			error 0
+			open 1
+			message 1 "hello"
+			final 1`,
+		race: `open 1(?: error 0 open 1)+`, check: openPerConnection},
 	// SSE-27: the same with the engine already loaded.
 	{name: "reconnect-after-drop-warm", url: "/sse/hello?retry=50&end=drop&gap=20&key={key}", setup: warmUp,
-		spec: spec{Stop: stop{Messages: 2}},
+		spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
 		want: `open 1
 			message 1 "hello"
 			error 0
 			open 1
 			message 1 "hello"
-			final 1`},
+			final 1`,
+		race: `open 1(?: error 0 open 1)+`, check: openPerConnection},
 	// SSE-27, SSE-35, SSE-44: an empty 200 body loops open, error, open,
 	// error; the first body's retry line takes effect although no event
 	// is dispatched.
@@ -367,10 +388,11 @@ var scenarios = []scenario{
 			message 1 "{"conn":2,"method":"GET","path":"/sse/unfinished","headers":{"accept":"text/event-stream","cache-control":"no-cache","last-event-id":"1","pragma":"no-cache"}}" id="1"
 			final 1`},
 	// SSE-27, SSE-29, SSE-35: the connection drops in the middle of event
-	// 3; the reconnection resumes after id 2 and the server replays 3.
-	// Warm: with a cold engine this would race reconnect-after-drop's bug.
-	{name: "resume-after-drop-mid-event", url: "/sse/resume?cut=1&end=drop&gap=20&retry=50&key={key}", setup: warmUp,
-		spec: spec{Stop: stop{Messages: 5}},
+	// 3, once the page has dispatched 1 and 2 (releaseAt); the
+	// reconnection resumes after id 2 and the server replays 3 (conn=1
+	// says which connection first sent it).
+	{name: "resume-after-drop-mid-event-after-dispatch", url: "/sse/resume?cut=1&end.1=await&then=drop&end=hang&retry=50&key={key}",
+		spec: spec{Stop: stop{Messages: 5}}, releaseAt: 2,
 		want: `open 1
 			message 1 "n=1 conn=1" id="1"
 			message 1 "n=2 conn=1" id="2"
@@ -380,6 +402,27 @@ var scenarios = []scenario{
 			message 1 "n=4 conn=2" id="4"
 			message 1 "n=5 conn=2" id="5"
 			final 1`},
+	// SSE-27, SSE-29, SSE-35: the same drop 20 ms after the half event, a
+	// race that native itself can lose (see scenario.race): when events 1
+	// and 2 are lost with the break, the reconnection asks from the last id
+	// dispatched and the server replays them. Seen on a loaded machine:
+	// the polyfill got open, error, open, 1, 2, 3, 4, 5. What must hold:
+	// 1 to 5 exactly once and in order (a wrong Last-Event-ID would repeat
+	// or skip some, a dispatched half event would come twice), each in
+	// OPEN, and one reconnection. Warm, as it was: the
+	// engine's loading does not add to the race.
+	{name: "resume-after-drop-mid-event", url: "/sse/resume?cut=1&end.1=drop&end=hang&gap=20&retry=50&key={key}", setup: warmUp,
+		spec: spec{Stop: stop{Messages: 5}},
+		want: `open 1
+			message 1 "n=1 conn=1" id="1"
+			message 1 "n=2 conn=1" id="2"
+			error 0
+			open 1
+			message 1 "n=3 conn=1" id="3"
+			message 1 "n=4 conn=2" id="4"
+			message 1 "n=5 conn=2" id="5"
+			final 1`,
+		race: `open 1 error 0 open 1`, check: connections(2)},
 
 	// ---- D. Decoding and line splitting ----
 
@@ -493,26 +536,35 @@ var scenarios = []scenario{
 			message 1 "i" id="…"
 			message 1 "j" id="late"
 			final 1`},
-	// SSE-44: bogus retry values are ignored; 50 ms stays (a taken bogus
-	// value would be 99999 ms or more, past the timeout).
-	{name: "retry-bogus", url: "/sse/retry-bogus?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
+	// The retry-* scenarios below that reconnect after 50 ms tell it from
+	// the 3000 ms default by the delay from the error to the next open
+	// (reconnectsBefore), and from a value taken wrongly (99999 ms or more)
+	// by the recorder's timeout. Serial: they measure a delay.
+
+	// SSE-44: bogus retry values are ignored; 50 ms stays.
+	{name: "retry-bogus", url: "/sse/retry-bogus?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: leading zeros are decimal.
-	{name: "retry-leading-zeros", url: "/sse/retry-zeros?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
+	{name: "retry-leading-zeros", url: "/sse/retry-zeros?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-30, SSE-44: the reconnection time persists across responses that
-	// do not set it (the default 3000 ms would run past the timeout).
-	{name: "retry-persists", url: "/sse/hello?retry.1=50&key={key}", spec: spec{Stop: stop{Messages: 3}, Timeout: 2500},
+	// do not set it.
+	{name: "retry-persists", url: "/sse/hello?retry.1=50&key={key}", spec: spec{Stop: stop{Messages: 3}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
 		want: "open 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nerror 0\nopen 1\nmessage 1 \"hello\"\nfinal 1"},
 	// SSE-44 [Chrome]: a value too big for uint64 is ignored.
-	{name: "retry-overflow", url: "/sse/retry-overflow?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 2500},
+	{name: "retry-overflow", url: "/sse/retry-overflow?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, check: reconnectsBefore(2500),
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1"},
 	// SSE-44: 2^31 ms must not wrap around to an immediate reconnection.
 	{name: "retry-beyond-timer-range", url: "/sse/retry-long?key={key}", spec: spec{Stop: stop{Errors: 1}, Grace: 400},
 		want: "open 1\nmessage 1 \"1\"\nerror 0\nfinal 0", check: connections(1)},
 	// SSE-18, SSE-44 [Chrome]: an empty retry restores the 3000 ms default.
-	{name: "retry-empty-resets-default", url: "/sse/retry-reset?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 8000},
-		want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1",
+	// Serial: it measures a delay.
+	{name: "retry-empty-resets-default", url: "/sse/retry-reset?key={key}", spec: spec{Stop: stop{Messages: 2}, Timeout: 20000},
+		serial: true, want: "open 1\nmessage 1 \"1\"\nerror 0\nopen 1\nmessage 1 \"1\"\nfinal 1",
 		check: func(t *testing.T, side string, rec recording, _ string) {
 			if g := gap(rec, "error", "open"); g < 2500 {
 				t.Errorf("%s: reconnected after %.0f ms, want the 3000 ms default", side, g)
@@ -565,11 +617,11 @@ var scenarios = []scenario{
 	// SSE-19, SSE-20, SSE-23: window.stop() before the response (the
 	// server stalls) cancels the request: error, CLOSED.
 	{name: "window-stop-before-response", url: "/sse/hello?stall=1&key={key}", sequential: true, setup: warmUp,
-		spec: spec{StopWindowAfter: 300, Timeout: 3000},
+		spec: spec{StopWindowAfter: 300},
 		want: "error 2\nfinal 2"},
 	// SSE-20, SSE-23 [Chrome]: window.stop() mid-stream cancels the
 	// connection for good.
 	{name: "window-stop-mid-stream", url: "/sse/hello?end=hang&key={key}", sequential: true, setup: warmUp,
-		spec: spec{StopWindowOn: "open", Timeout: 3000},
+		spec: spec{StopWindowOn: "open"},
 		want: "open 1\nerror 2\nfinal 2"},
 }

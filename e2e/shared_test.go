@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,21 +46,51 @@ func streamHost(t *testing.T) string {
 // The three helpers below are all that knows how the suite opens tabs and
 // names its origins.
 
-// pageOrigin returns the origin of the test pages, origin A.
+// pageOrigin returns the origin of the test pages, the lane's origin A.
 func pageOrigin(t *testing.T) string {
-	return originA
+	t.Helper()
+	return originsFor(t).A
 }
 
-// extraTab opens one more tab on page, a path of origin A, closed when the
-// test ends: these tests need several tabs at once.
+// extraTab opens one more tab on page, a path of the lane's origin A: the
+// lane's own tab first, then new ones, closed when the test ends. The
+// tabs of one test share its lane, so its workers and streams are its own.
 func extraTab(t *testing.T, page string) context.Context {
 	t.Helper()
-	return newTab(t, page)
+	l := laneFor(t)
+	sharedMu.Lock()
+	first := !usedLaneTab[t]
+	usedLaneTab[t] = true
+	sharedMu.Unlock()
+	if first {
+		t.Cleanup(func() {
+			sharedMu.Lock()
+			delete(usedLaneTab, t)
+			sharedMu.Unlock()
+		})
+		return newTab(t, page)
+	}
+	tab, closeTab := chromedp.NewContext(context.WithValue(browserCtx, originsKey{}, l.origins))
+	t.Cleanup(closeTab)
+	ctx, cancel := context.WithTimeout(tab, tabTimeout)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(l.A+page)); err != nil {
+		t.Fatalf("navigating to %s: %v", page, err)
+	}
+	return ctx
 }
+
+var (
+	sharedMu sync.Mutex
+	// usedLaneTab is set for a test once extraTab has given it its lane's
+	// tab.
+	usedLaneTab = map[*testing.T]bool{}
+)
 
 // render renders a recording of the test with key as K.
 func render(t *testing.T, key string, rec recording) []string {
-	return renderer{key: key}.lines(rec)
+	t.Helper()
+	return renderer{o: originsFor(t), key: key}.lines(rec)
 }
 
 // sharedPage returns the test page that uses worker.

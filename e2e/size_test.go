@@ -14,6 +14,7 @@ const wasmBudget = 2_877_536
 // TestWasmSizeBudget fails when the engine grows past its budget: every byte
 // is downloaded and compiled before the first event (issue 5).
 func TestWasmSizeBudget(t *testing.T) {
+	t.Parallel()
 	fi, err := os.Stat(filepath.Join(distDir, "eventsource.wasm"))
 	if err != nil {
 		t.Fatalf("run make build: %v", err)

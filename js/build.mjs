@@ -7,13 +7,15 @@
 // The first writes eventsource-polyfill.js (classic script: an IIFE that
 // defines the globals), eventsource-polyfill.mjs (ES module),
 // eventsource-polyfill.d.ts, and .gz/.br copies of the .js, .mjs and .wasm
-// files, then prints their sizes. The glue is bundled in place of
+// files, then prints their sizes; and lays out the npm package in
+// dist/package (see layOutPackage), which `npm pack` turns into the tarball. The glue is bundled in place of
 // js/src/wasm_exec_glue.js, wrapped in a function so that its global names
 // resolve to the private scope of js/src/glue.js.
 // The second prints a JSON object of each file's raw, gzip and brotli sizes,
 // compressed as dist/ is, for the size report of `make bench`.
 
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -21,6 +23,7 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = join(here, "src");
+const root = dirname(here);
 
 const BANNER =
   "/*! eventsource-wasm: an EventSource (Server-Sent Events) polyfill whose engine is Go\n" +
@@ -42,19 +45,33 @@ function gluePlugin(glue) {
   };
 }
 
-// bundle returns the text of one bundle; target is "classic" or "module".
+// The package's global entries import the package's ES module instead of
+// bundling a second copy of the polyfill.
+const moduleImport = {
+  name: "package-module",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/entry-module\.js$/ }, () => ({ path: "./eventsource-polyfill.mjs", external: true }));
+  },
+};
+
+const GLOBAL_BANNER = "/*! eventsource-wasm: the polyfill's ES module, and its globals. MIT License. */";
+
+// bundle returns the text of one bundle; target is "classic", "module",
+// "global" or "global-replace".
 export async function bundle(glue, target) {
-  if (target !== "classic" && target !== "module") throw new Error(`unknown target ${target}`);
+  const global = target === "global" || target === "global-replace";
+  if (target !== "classic" && target !== "module" && !global) throw new Error(`unknown target ${target}`);
   const result = await esbuild.build({
-    entryPoints: [join(src, `entry-${target}.js`)],
+    entryPoints: [join(src, global ? "entry-global.js" : `entry-${target}.js`)],
     bundle: true,
     write: false,
     format: target === "classic" ? "iife" : "esm",
     platform: "neutral",
     target: "es2022",
     legalComments: "none",
-    banner: { js: target === "classic" ? BANNER + '\n"use strict";' : BANNER },
-    plugins: [gluePlugin(glue)],
+    banner: { js: target === "classic" ? BANNER + '\n"use strict";' : global ? GLOBAL_BANNER : BANNER },
+    define: global ? { REPLACE: String(target === "global-replace") } : {},
+    plugins: global ? [moduleImport] : [gluePlugin(glue)],
     logLevel: "silent",
   });
   return result.outputFiles[0].text;
@@ -89,6 +106,80 @@ async function buildSharedWorker(dist, glue) {
   writeFileSync(path + ".br", brotli(Buffer.from(text), true));
 }
 
+// The npm package, as `npm pack` takes it: every file a user needs and no
+// other. js/npm holds what is written by hand (package.json, the types of
+// the classic script and the global entries); the rest is built here or is
+// at the repository's root.
+const PACKAGE_FILES = [
+  // [name in the package, where it comes from]
+  ["package.json", join(here, "npm", "package.json")],
+  ["README.md", join(root, "README.md")],
+  ["LICENSE", join(root, "LICENSE")],
+  ["CHANGELOG.md", join(root, "CHANGELOG.md")],
+  ["eventsource-polyfill.d.mts", join(here, "eventsource-polyfill.d.ts")],
+  ["classic.d.ts", join(here, "npm", "classic.d.ts")],
+  ["global.d.mts", join(here, "npm", "global.d.mts")],
+  ["global-replace.d.mts", join(here, "npm", "global-replace.d.mts")],
+];
+
+async function layOutPackage(dist, glue) {
+  const pkg = join(dist, "package");
+  rmSync(pkg, { recursive: true, force: true });
+  mkdirSync(pkg);
+  for (const [name, from] of PACKAGE_FILES) copyFileSync(from, join(pkg, name));
+  for (const name of ["eventsource-polyfill.mjs", "eventsource-polyfill.js", "eventsource.wasm", SHARED_WORKER]) {
+    copyFileSync(join(dist, name), join(pkg, name));
+  }
+  chmodSync(join(pkg, "eventsource.wasm"), 0o644); // go build makes it executable
+  for (const target of ["global", "global-replace"]) writeFileSync(join(pkg, `${target}.mjs`), await bundle(glue, target));
+  writeFileSync(join(pkg, "THIRD-PARTY-NOTICES.md"), notices());
+  // Every file that package.json names must be there, and nothing else.
+  const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+  const listed = new Set(["package.json", "README.md", "LICENSE", ...manifest.files]);
+  const present = new Set(readdirSync(pkg));
+  const missing = [...listed].filter((f) => !present.has(f));
+  const unlisted = [...present].filter((f) => !listed.has(f));
+  if (missing.length || unlisted.length) {
+    throw new Error(`dist/package: missing ${missing.join(", ") || "nothing"}; not in "files": ${unlisted.join(", ") || "nothing"}`);
+  }
+}
+
+// notices returns the licences of the code that the wasm engine and the
+// scripts contain besides this project's: Go's runtime and standard library
+// (and wasm_exec.js, embedded in the scripts), and each module that ./wasm
+// links, as `go list` reports them for GOOS=js GOARCH=wasm.
+function notices() {
+  const go = process.env.GO || "go";
+  const run = (args, env = {}) =>
+    execFileSync(go, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } }).trim();
+  const goroot = run(["env", "GOROOT"]);
+  const goVersion = run(["env", "GOVERSION"]);
+  const mods = run(["list", "-deps", "-f", "{{with .Module}}{{if not .Main}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}{{end}}", "./wasm"], {
+    GOOS: "js",
+    GOARCH: "wasm",
+  });
+  const parts = [
+    "# Third-party notices",
+    "",
+    "eventsource.wasm is a Go program: it contains Go's runtime and standard library, and the " +
+      "modules below. eventsource-polyfill.js and eventsource-polyfill.mjs contain Go's wasm_exec.js. " +
+      "This project's own code is under the MIT License (LICENSE).",
+    "",
+    `## Go (${goVersion})`,
+    "",
+    "```",
+    readFileSync(join(goroot, "LICENSE"), "utf8").trim(),
+    "```",
+  ];
+  for (const line of [...new Set(mods.split("\n").filter(Boolean))].sort()) {
+    const [mod, dir] = line.split(" ");
+    const licence = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    if (!licence) throw new Error(`${mod} has no licence file in ${dir}`);
+    parts.push("", `## ${mod}`, "", "```", readFileSync(join(dir, licence), "utf8").trim(), "```");
+  }
+  return parts.join("\n") + "\n";
+}
+
 function gzip(buf) {
   return gzipSync(buf, { level: constants.Z_BEST_COMPRESSION, memLevel: 9 });
 }
@@ -114,6 +205,7 @@ async function build(dist) {
   writeFileSync(join(dist, "eventsource-polyfill.mjs"), await bundle(glue, "module"));
   writeFileSync(join(dist, "eventsource-polyfill.d.ts"), readFileSync(join(here, "eventsource-polyfill.d.ts")));
   await buildSharedWorker(dist, glue);
+  await layOutPackage(dist, glue);
 
   const compressed = ["eventsource-polyfill.js", "eventsource-polyfill.mjs", "eventsource.wasm"];
   for (const name of compressed) {
@@ -131,7 +223,7 @@ async function build(dist) {
   // precompressed copies are computed for the table only.
   const rows = [["file", "raw", "gzip", "brotli"]];
   for (const name of readdirSync(dist).sort()) {
-    if (/\.(gz|br)$/.test(name)) continue;
+    if (/\.(gz|br|tgz)$/.test(name) || name === "package" || name === "apps") continue;
     const path = join(dist, name);
     const buf = readFileSync(path);
     const size = (ext, make) => (existsSync(path + ext) ? readFileSync(path + ext).length : make().length);

@@ -1,12 +1,12 @@
 // Types of eventsource-wasm, an EventSource (Server-Sent Events) polyfill whose
-// protocol engine is Go compiled to WebAssembly.
+// protocol engine is Go compiled to WebAssembly: the ES module
+// (eventsource-polyfill.mjs, the package's "." entry), which exports the
+// polyfill as `EventSource`, as `EventSourcePolyfill` and as the default
+// export, and defines no global. The package ships this file as
+// eventsource-polyfill.d.mts; the globals of the classic script and of the
+// "global" entries are declared in js/npm/*.d.ts.
 //
-// - ES module (eventsource-polyfill.mjs): `import { EventSource } from ...`
-//   (also exported as `EventSourcePolyfill` and as the default export).
-// - Classic script (eventsource-polyfill.js, <script src> or importScripts()):
-//   defines the globals declared at the end of this file.
-//
-// The engine, eventsource.wasm, is fetched from next to the script on the
+// The engine, eventsource.wasm, is fetched from next to the module on the
 // first connection (see `EventSourcePolyfill.wasmURL`).
 
 /** What a `headers` function is told about the attempt it is called for. */
@@ -67,6 +67,13 @@ export interface EventSourcePolyfillInit {
    * request is a network error: the shim does not probe with its own fetch() for CORS.
    */
   fetch?: (request: Request) => Promise<Response>;
+  /**
+   * Extension: "task" dispatches every event in a task of its own, as native does, so that a listener's
+   * whole promise chain runs before the next event; it costs a task per event (several times native's
+   * time on tiny events). "microtask", the default, dispatches the next event one microtask after the
+   * previous listener returned.
+   */
+  dispatch?: "microtask" | "task";
   /** Extension: aborting the signal is `close()`; an aborted signal closes the source at once. */
   signal?: AbortSignal;
   /**
@@ -123,15 +130,16 @@ export type EventSourceErrorReason =
 
 /**
  * An error event of the polyfill: a plain `Event` (as native's) with three read-only, non-enumerable
- * extension properties.
+ * extension properties. Every error event the polyfill fires has them; they are optional in the type
+ * so that the polyfill stays assignable to lib.dom's `EventSource`, whose handlers take an `Event`.
  */
 export interface EventSourceErrorEvent extends Event {
   /** Why: a network error, a status, the end of a stream that does not reconnect ("ended"), … */
-  readonly reason: EventSourceErrorReason;
+  readonly reason?: EventSourceErrorReason;
   /** The HTTP status of the response, 0 when there was none. */
-  readonly status: number;
+  readonly status?: number;
   /** A sentence that says what happened, as the console does. */
-  readonly message: string;
+  readonly message?: string;
 }
 
 /** The events an EventSource fires by itself; a server can send any other type with `event:`. */
@@ -170,12 +178,13 @@ declare class EventSourcePolyfillClass extends EventTarget {
   readonly url: string;
   /** Whether the constructor was given `withCredentials: true`. */
   readonly withCredentials: boolean;
-  /** CONNECTING (0), OPEN (1) or CLOSED (2). */
-  readonly readyState: 0 | 1 | 2;
+  /** CONNECTING (0), OPEN (1) or CLOSED (2); a number, as in lib.dom, so that the polyfill is an `EventSource`. */
+  readonly readyState: number;
 
-  onopen: ((this: EventSourcePolyfillClass, ev: Event) => any) | null;
-  onmessage: ((this: EventSourcePolyfillClass, ev: MessageEvent<string>) => any) | null;
-  onerror: ((this: EventSourcePolyfillClass, ev: EventSourceErrorEvent) => any) | null;
+  // `this` is lib.dom's EventSource, so that the polyfill, which has more members, stays assignable to it.
+  onopen: ((this: EventSource, ev: Event) => any) | null;
+  onmessage: ((this: EventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: EventSource, ev: EventSourceErrorEvent) => any) | null;
 
   /** Aborts the connection and any pending reconnection; readyState becomes CLOSED, no event follows. */
   close(): void;
@@ -194,6 +203,12 @@ declare class EventSourcePolyfillClass extends EventTarget {
    * errors, never reconnecting. `close()` cancels the stream. Throws a TypeError for a locked stream.
    */
   static fromReadableStream(stream: ReadableStream<Uint8Array>): EventSourcePolyfillClass;
+
+  /**
+   * Extension: start loading the engine now, before the first EventSource needs it: most of the time
+   * to a first event is fetching and compiling it. Resolves when it is ready; rejects with why not.
+   */
+  static preload(): Promise<void>;
 
   /** Extension: how long loading the engine may take, in ms, before every waiting source fails. Default 30000. */
   static loadTimeout: number;
@@ -231,8 +246,10 @@ declare class EventSourcePolyfillClass extends EventTarget {
 
   /**
    * Extension: the URL of eventsource.wasm. Defaults to the file next to the script (the
-   * `<script src>`, the `importScripts()` URL, or `import.meta.url`). Set it before the first
-   * EventSource is constructed; later changes apply only if loading the engine failed.
+   * `<script src>`, the `importScripts()` URL, or `import.meta.url`, which bundlers that know
+   * `new URL(..., import.meta.url)` rewrite to the copy they emit; a `file:` URL is read from
+   * the file system). Set it before the first EventSource is constructed; later changes apply
+   * only if loading the engine failed.
    */
   static wasmURL: string;
 
@@ -246,10 +263,3 @@ declare class EventSourcePolyfillClass extends EventTarget {
 
 export { EventSourcePolyfillClass as EventSource, EventSourcePolyfillClass as EventSourcePolyfill };
 export default EventSourcePolyfillClass;
-
-declare global {
-  /** Classic script only: the polyfill, always defined. */
-  var EventSourcePolyfill: typeof EventSourcePolyfillClass;
-  /** Classic script only: the browser's own EventSource, when it had one. */
-  var NativeEventSource: typeof EventSource | undefined;
-}

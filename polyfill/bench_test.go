@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// benchStreams are the four workloads of the README's performance section.
+// benchStreams are the four workloads of BENCHMARKS.md's narrative.
 // Each is fed in 64 KiB chunks, as a network read delivers it.
 var benchStreams = []struct {
 	name   string

@@ -100,11 +100,27 @@ type Error struct {
 	Limit int
 	// Attempts is the number of consecutive attempts made, for KindAttempts.
 	Attempts int
+	// Cause is the host's own error behind the kind, when it has one: the
+	// network error of a failed request or body, or what made a request
+	// impossible. The engine never sets it; a host adds it to the Err of
+	// the decision it got, and it shows at the end of the message.
+	Cause error
 }
 
 // Error returns a message in the words a browser console uses where Chrome
-// has one.
+// has one, followed by the [Error.Cause] when there is one.
 func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.message() + ": " + e.Cause.Error()
+	}
+	return e.message()
+}
+
+// Unwrap returns the [Error.Cause], so that errors.Is and errors.As see
+// the host's error too.
+func (e *Error) Unwrap() error { return e.Cause }
+
+func (e *Error) message() string {
 	switch e.Kind {
 	case KindStatus:
 		return "EventSource's response has a status " + strconv.Itoa(e.Status) +

@@ -182,7 +182,7 @@ func (p *Parser) Next() bool {
 				p.fail(ErrLineTooLong)
 				return false
 			}
-			p.line = append(p.line, seg...)
+			p.line = append(grow(p.line, len(seg)), seg...)
 			p.pos = end
 			break
 		}
@@ -197,7 +197,7 @@ func (p *Parser) Next() bool {
 			}
 		}
 		if len(p.line) > 0 {
-			line = append(p.line, line...)
+			line = append(grow(p.line, len(line)), line...)
 			p.line = line[:0]
 		}
 		if len(line) > p.maxLine() {
@@ -259,7 +259,7 @@ func (p *Parser) processLine(line []byte) bool {
 			p.fail(ErrEventTooLarge)
 			return false
 		}
-		p.data = append(p.data, value...)
+		p.data = append(grow(p.data, len(value)+1), value...)
 		p.data = append(p.data, '\n')
 	case FieldID: // SSE-43
 		if bytes.IndexByte(value, 0) < 0 {
@@ -384,6 +384,20 @@ func (p *Parser) Reset() {
 // between chunks.
 func (p *Parser) buffered() int {
 	return cap(p.line) + cap(p.data) + cap(p.typ) + cap(p.idBuf) + cap(p.id) + cap(p.decoded)
+}
+
+// grow returns b with room for n more bytes. Past 256 KiB, append grows a
+// slice by a quarter at a time, so a line of 8 MiB accumulated from 64 KiB
+// chunks would allocate about five times its size; in wasm each fresh
+// allocation first grows the module's memory, the cost of the first large
+// event. Doubling allocates at most twice the size.
+func grow(b []byte, n int) []byte {
+	if cap(b)-len(b) >= n {
+		return b
+	}
+	nb := make([]byte, len(b), max(2*cap(b), len(b)+n))
+	copy(nb, b)
+	return nb
 }
 
 // keepBytes is how much buffer memory a parser keeps across responses; a

@@ -4,6 +4,7 @@ package main
 
 import (
 	"runtime"
+	"strconv"
 
 	"github.com/hack-pad/safejs"
 )
@@ -70,26 +71,22 @@ func (b *bridge) collect() {
 	runtime.Gosched()
 }
 
-// debug() returns what the bridge holds, for leak tests: an object, not a
-// message. debug("crash") makes the engine panic, for the tests of what the
-// shim does when its engine dies.
+// debug() returns what the bridge holds, for leak tests, as space-separated
+// numbers: connections, funcs, goroutines, inBytes, outBytes, budgetBytes,
+// then what each connection's parser holds. debug("crash") makes the engine
+// panic, for the tests of what the shim does when its engine dies.
 func (b *bridge) debug(args []safejs.Value) any {
 	if len(args) > 0 {
 		if s, _ := stringArg(args[0]); s == "crash" {
 			panic("eventsource-wasm: crash requested by the debug hook")
 		}
 	}
-	buffered := make([]any, 0, len(b.conns))
+	out := make([]byte, 0, 64)
+	for _, n := range []int{len(b.conns), len(b.funcs), runtime.NumGoroutine(), cap(b.in), cap(b.enc.buf), b.budget.Used()} {
+		out = strconv.AppendInt(append(out, ' '), int64(n), 10)
+	}
 	for _, c := range b.conns {
-		buffered = append(buffered, c.c.Buffered())
+		out = strconv.AppendInt(append(out, ' '), int64(c.c.Buffered()), 10)
 	}
-	return map[string]any{
-		"buffered":    buffered,
-		"connections": len(b.conns),
-		"funcs":       len(b.funcs),
-		"goroutines":  runtime.NumGoroutine(),
-		"inBytes":     cap(b.in),
-		"outBytes":    cap(b.enc.buf),
-		"budgetBytes": b.budget.Used(),
-	}
+	return string(out[1:])
 }

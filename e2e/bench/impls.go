@@ -17,11 +17,14 @@ type impl struct {
 	script string // what a startup page loads for it; "" for nothing
 	pkg    string // npm package whose installed version is shown
 	note   string // shown under the table
+	optIn  bool   // run only when -impls names it
 }
 
 var impls = []impl{
 	{key: "native", label: "native `EventSource`"},
 	{key: "polyfill", label: "**eventsource-wasm** (ours)", script: "/dist/eventsource-polyfill.js"},
+	{key: "polyfill-task", label: "eventsource-wasm, `dispatch: \"task\"`", script: "/dist/eventsource-polyfill.js", optIn: true,
+		note: "`dispatch: \"task\"` dispatches every event in a task of its own (one MessageChannel message each), as native does, so that a listener's whole promise chain runs before the next event."},
 	{key: "event-source-polyfill", label: "`event-source-polyfill`", script: "/peers/event-source-polyfill.js", pkg: "event-source-polyfill"},
 	{key: "fetch-event-source", label: "`@microsoft/fetch-event-source`", script: "/peers/fetch-event-source.js", pkg: "@microsoft/fetch-event-source",
 		note: "`@microsoft/fetch-event-source` dispatches a message with empty data for every blank line, also after a comment-only block (`: keep-alive`), which the standard drops; no workload sends comments, so it is not counted against it here.",
@@ -44,6 +47,7 @@ var impls = []impl{
 // baseline of every ratio.
 func selectImpls(list string) error {
 	if list == "" {
+		impls = slices.DeleteFunc(impls, func(im impl) bool { return im.optIn })
 		return nil
 	}
 	keep := strings.Split(list, ",")

@@ -197,6 +197,7 @@ func run() error {
 	rp.write(&md)
 	os.Stdout.Write(md.Bytes())
 	if cfg.out != "" {
+		md.Write(preserved(cfg.out)) // the sections other generators write
 		if err := os.WriteFile(cfg.out, md.Bytes(), 0o644); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ type cell struct {
 	// work on the machine cannot make the p99 on its own.
 	delayP50, delayP99 []float64
 	sinceHTML          []float64 // startup: from the end of the HTML response
+	first, fifth       []float64 // cold: the delay of the first and of the fifth event
 	err                error     // the first failure; the cell then shows only it
 	na                 bool      // not applicable (the ceiling has no latency)
 }
@@ -47,7 +48,7 @@ func (r *runner) runRounds(ws []*workload, rounds int) results {
 			for k := range impls {
 				im := impls[(k+round)%len(impls)]
 				c := rs.get(im.key, wl.name)
-				if im.key == "ceiling" && wl.kind == kindLatency {
+				if im.key == "ceiling" && (wl.kind == kindLatency || wl.kind == kindCold) {
 					c.na = true
 					continue
 				}
@@ -84,7 +85,10 @@ func (r *runner) sample(im impl, wl *workload, round int, c *cell) {
 	if round > 0 { // round 0 is the warm-up
 		c.times = append(c.times, res.MS)
 		c.sinceHTML = append(c.sinceHTML, res.SinceHTML)
-		if len(res.Delays) > 0 {
+		if wl.kind == kindCold && len(res.Delays) >= 5 {
+			c.first = append(c.first, res.Delays[0])
+			c.fifth = append(c.fifth, res.Delays[4])
+		} else if len(res.Delays) > 0 {
 			c.delayP50 = append(c.delayP50, percentile(res.Delays, 0.5))
 			c.delayP99 = append(c.delayP99, percentile(res.Delays, 0.99))
 		}

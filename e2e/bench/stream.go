@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,7 +34,7 @@ func (s *benchServer) serveStream(w http.ResponseWriter, r *http.Request) {
 		// One write of the whole body: the kernel and the browser's network
 		// stack choose the read sizes, as with a fast real server.
 		w.Write(wl.body)
-	case kindLatency:
+	case kindLatency, kindCold:
 		s.streamLatency(w, rc, r, wl)
 	case kindStartup:
 		// The first event at once, then the stream stays open as a real one
@@ -66,7 +67,13 @@ func (s *benchServer) streamLatency(w http.ResponseWriter, rc *http.ResponseCont
 			return
 		}
 		ms := float64(time.Now().UnixMicro()) / 1e3
-		io.WriteString(w, "data: "+strconv.FormatFloat(ms, 'f', 3, 64)+"\n\n")
+		stamp := strconv.FormatFloat(ms, 'f', 3, 64)
+		if wl.size > 0 {
+			// The stamp, a space, and padding up to size bytes of data.
+			io.WriteString(w, "data: "+stamp+" "+strings.Repeat("x", wl.size-len(stamp)-1)+"\n\n")
+		} else {
+			io.WriteString(w, "data: "+stamp+"\n\n")
+		}
 		if rc.Flush() != nil {
 			return
 		}

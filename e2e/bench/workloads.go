@@ -13,6 +13,7 @@ const (
 	kindThroughput = "throughput" // time from opening to the last event
 	kindLatency    = "latency"    // per-event delay against the server's clock
 	kindStartup    = "startup"    // fresh page to first event
+	kindCold       = "cold"       // fresh page, large events one by one: each one's delay
 )
 
 // A workload is one stream that every implementation reads.
@@ -31,11 +32,16 @@ type workload struct {
 	// samples is how many times each implementation runs it per round:
 	// startup is noisier (a new renderer process each time) and cheap.
 	samples int
+	// repeat: a startup measured on the third visit of the same URLs, served
+	// cacheable, so that the HTTP cache and V8's code cache for the wasm
+	// apply, as on a user's repeat visit.
+	repeat bool
 
-	// Latency only: events sent one by one, interval apart, each carrying
-	// the server's wall clock.
+	// Latency and cold: events sent one by one, interval apart, each
+	// carrying the server's wall clock; cold pads each to size bytes.
 	events   int
 	interval time.Duration
+	size     int
 }
 
 // checksum is what the page adds up over the events it receives. An
@@ -86,6 +92,17 @@ func buildWorkloads(s sizes) []*workload {
 			name: "startup", title: "startup: fresh page to first event", kind: kindStartup, typ: "message", samples: 3,
 			body: []byte("data: ready\n\n"),
 			sum:  checksum{Count: 1, Len: 5, Mid: 'a'},
+		},
+		{
+			name: "cold", title: "8 MiB events on a fresh page", kind: kindCold, typ: "message", samples: 1,
+			events: 5, interval: time.Second, size: 8 << 20,
+			sum: checksum{Count: 5},
+		},
+		{
+			name: "repeat", title: "startup, repeat visit: cached scripts and wasm, new page to first event", kind: kindStartup, typ: "message", samples: 3,
+			repeat: true,
+			body:   []byte("data: ready\n\n"),
+			sum:    checksum{Count: 1, Len: 5, Mid: 'a'},
 		},
 	}
 }

@@ -59,7 +59,7 @@
       timer = setTimeout(() => {
         log.timedOut = true;
         finish('timeout');
-      }, spec.timeout || 5000);
+      }, spec.timeout || 20000);
 
       const types = new Set(['open', 'message', 'error'].concat(spec.types || []));
       for (const type of types) {

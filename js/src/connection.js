@@ -22,7 +22,7 @@ import { describe, details, failure } from "./errors.js";
 import { corsFailure, stopCount } from "./failure.js";
 import { engineInit } from "./options.js";
 import { noop, realGlobal } from "./realm.js";
-import { NotAResponse, readAhead, requestInit, requestURL } from "./request.js";
+import { NotAResponse, readAhead, requestInit, requestURL, streamAhead } from "./request.js";
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -161,7 +161,7 @@ export class Connection {
     const speculative = req === null;
     if (speculative) {
       const id = this.lastEventId;
-      req = { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, classify: false, attempt: 1 };
+      req = Object.assign(trailer(""), { url: this.#url, lastEventIdHeader: id === "" ? undefined : id, sameOrigin: true, attempt: 1 });
     }
     let request;
     try {
@@ -248,7 +248,7 @@ export class Connection {
       { origin: "null" },
     );
     if (t.action !== "A" || this.#attempt !== attempt) return;
-    await this.#read({ reader: this.#stream, reads: [], on: false }, attempt);
+    await this.#read(streamAhead(this.#stream), attempt);
   }
 
   // #callHeaders asks the headers function for the headers of an attempt,
@@ -297,16 +297,14 @@ export class Connection {
   // hands each chunk's events to onEvents (SSE-30..51).
   async #read(ahead, attempt) {
     const res = this.#res;
-    const { reader, reads } = ahead;
-    ahead.on = false;
-    if (!reader) {
+    if (!ahead.reader) {
       this.#decide(this.#call("end", res.handle, "ended"), attempt); // HEAD, for instance
       return;
     }
     for (;;) {
       let chunk;
       try {
-        chunk = await (reads.length ? reads.shift() : reader.read());
+        chunk = await ahead.take();
       } catch (err) {
         if (this.#attempt !== attempt) return;
         // SSE-27: a body broken off is reestablished; SSE-20: a user-agent

@@ -8,11 +8,14 @@ import { glue } from "./glue.js";
 import { realGlobal } from "./realm.js";
 
 // The calls of the bridge (wasm/exports.go).
-const CALLS = ["open", "connect", "response", "feed", "end", "close"];
+const CALLS = ["open", "connect", "response", "feed", "end", "reset", "close"];
 
 export const config = {
   // The URL of eventsource.wasm; the entry files set the default.
   wasmURL: "eventsource.wasm",
+  // The default when it was guessed from the script's URL because the ES
+  // module had no import.meta.url (an IIFE bundle); "" otherwise.
+  guessedURL: "",
   // How long loading may take, from the request to a running engine: a wasm
   // server that never answers must not leave every EventSource CONNECTING.
   loadTimeout: 30000,
@@ -89,15 +92,7 @@ async function instantiate(url, signal) {
   const local = glue();
   const go = new local.Go();
   const imports = go.importObject;
-  const response = await fetch(url, { credentials: "same-origin", signal });
-  if (!response.ok) throw new Error(`HTTP status ${response.status}`);
-  const type = response.headers.get("content-type") || "";
-  // instantiateStreaming compiles while downloading but insists on the
-  // application/wasm MIME type; a misconfigured server still works, slower.
-  const { instance } =
-    typeof WebAssembly.instantiateStreaming === "function" && /^\s*application\/wasm\s*(;|$)/i.test(type)
-      ? await WebAssembly.instantiateStreaming(response, imports)
-      : await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  const { instance } = await compile(url, imports, signal);
   if (signal.aborted) throw new Error("aborted");
   const output = [];
   const decoder = new TextDecoder();
@@ -134,6 +129,68 @@ async function instantiate(url, signal) {
   return engine;
 }
 
+// compile fetches and instantiates eventsource.wasm. A file: URL, which is
+// the module's default in Node (and fetch() cannot read there), is read
+// with the file system when the runtime has one: process.getBuiltinModule
+// (Node 20.16+, 22.3+) needs no import that a bundler would try to resolve
+// for a browser. Elsewhere a file: URL goes to fetch(), which fails in Node
+// before 20.16 with the message below.
+async function compile(url, imports, signal) {
+  const fsp = /^file:/i.test(url) ? nodeFS() : null;
+  if (fsp) {
+    let bytes;
+    try {
+      bytes = await fsp.readFile(new URL(url), { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const why = err && err.code === "ENOENT" ? "no such file" : (err && err.message) || err;
+      throw new Error(`${why}${howToFix(url)}`, { cause: err });
+    }
+    return WebAssembly.instantiate(bytes, imports);
+  }
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", signal });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    // A network error, or a cross-origin wasm without
+    // Access-Control-Allow-Origin: fetch() cannot tell which.
+    throw new Error(
+      `${(err && err.message) || err}: unreachable, or served from another origin without Access-Control-Allow-Origin${howToFix(url)}`,
+      { cause: err },
+    );
+  }
+  if (!response.ok) throw new Error(`HTTP status ${response.status}${howToFix(url)}`);
+  const type = response.headers.get("content-type") || "";
+  // instantiateStreaming compiles while downloading but insists on the
+  // application/wasm MIME type; a misconfigured server still works, slower.
+  return typeof WebAssembly.instantiateStreaming === "function" && /^\s*application\/wasm\s*(;|$)/i.test(type)
+    ? WebAssembly.instantiateStreaming(response, imports)
+    : WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+function nodeFS() {
+  try {
+    const proc = realGlobal.process;
+    return proc && typeof proc.getBuiltinModule === "function" ? proc.getBuiltinModule("node:fs/promises") : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+// howToFix ends the message of a failed load: what the page can do.
+function howToFix(url) {
+  const guessed =
+    url === config.guessedURL
+      ? " This bundle has no import.meta.url, so the URL was taken from the script's own."
+      : "";
+  return (
+    `.${guessed} Serve eventsource.wasm from the eventsource-wasm package there, or set ` +
+    `EventSourcePolyfill.wasmURL (the static wasmURL of the imported EventSource) to its URL ` +
+    `before the first EventSource is constructed.`
+  );
+}
+
 // debug resolves to the engine's counters ({connections, funcs, goroutines,
 // inBytes, outBytes, budgetBytes}, see debug() in wasm/memory.go) and a
 // WeakRef to its memory, or to null when no engine is loaded. With
@@ -152,7 +209,8 @@ export function debug(command) {
         }
         return { memory: e.memory };
       }
-      return { ...e.host.debug(), memory: e.memory };
+      const [connections, funcs, goroutines, inBytes, outBytes, budgetBytes, ...buffered] = e.host.debug().split(" ").map(Number);
+      return { connections, funcs, goroutines, inBytes, outBytes, budgetBytes, buffered, memory: e.memory };
     })
     .catch(() => null);
 }

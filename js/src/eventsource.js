@@ -9,7 +9,7 @@ let streamSource = null;
 // The URL of an EventSource made by fromReadableStream() (PR #12272).
 const STREAM_URL = "about:event-stream";
 import { errorEvent, eventPrototype, plainEvent } from "./events.js";
-import { config, debug } from "./engine.js";
+import { config, debug, loadEngine } from "./engine.js";
 import { readOptions } from "./options.js";
 import { CLOSED, CONNECTING, Connection, OPEN } from "./connection.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -64,7 +64,7 @@ export class EventSource extends EventTarget {
     }
     this.#url = parsed;
     this.#withCredentials = options.withCredentials; // SSE-14
-    this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN);
+    this.#dispatcher = new Dispatcher(this, () => this.#readyState === OPEN, options.dispatch === "task");
     // Extension: the shared option joins the connection of a shared worker
     // instead (sharing.js), with the same callbacks.
     const connection = new (options.shared === false ? Connection : SharedConnection)(
@@ -162,6 +162,13 @@ export class EventSource extends EventTarget {
   }
   static set wasmURL(value) {
     config.wasmURL = `${value}`;
+  }
+
+  // Starts loading the engine now, before the first EventSource needs it
+  // (the download and compilation are most of the time to a first event),
+  // and resolves when it is ready, or rejects with why it cannot load.
+  static preload() {
+    return loadEngine().then(() => undefined);
   }
 
   // How long loading the engine may take, in milliseconds, before every

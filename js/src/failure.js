@@ -26,6 +26,7 @@ export async function corsFailure(url, method, signal) {
   if (typeof AbortSignal.any === "function" && typeof AbortSignal.timeout === "function") {
     signal = AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT)]);
   }
+  /** @type {RequestInit} */
   const init = { method, credentials: "omit", cache: "no-store", signal };
   try {
     if (new URL(url).origin === realGlobal.origin) {

@@ -18,7 +18,7 @@
 import { realGlobal } from "./realm.js";
 import runGlue from "./wasm_exec_glue.js";
 
-const GLUE_OWNED = new Set(["Go", "fs", "process", "path"]);
+const GLUE_OWNED = new Set(/** @type {(string | symbol)[]} */ (["Go", "fs", "process", "path"]));
 let glueScope = null;
 
 function KeepBOMDecoder(label) {

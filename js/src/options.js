@@ -58,6 +58,13 @@ function count(value, name) {
   return value;
 }
 
+function oneOf(...values) {
+  return (value, name) => {
+    if (!values.includes(value)) throw optionError(name, values.map((v) => JSON.stringify(v)).join(" or "));
+    return value;
+  };
+}
+
 function fn(value, name) {
   if (typeof value !== "function") throw optionError(name, "a function");
   return value;
@@ -129,6 +136,9 @@ const table = [
   { name: "backoff", read: backoff, value: null },
   // Extension: the request body, anything fetch() accepts.
   { name: "body", read: (v) => v, value: null },
+  // Extension: "task" dispatches every event in a task of its own, as
+  // native does; "microtask", the default, is cheaper (see dispatcher.js).
+  { name: "dispatch", read: oneOf("microtask", "task"), value: "microtask" },
   // Extension: the fetch() to use for every attempt.
   { name: "fetch", read: fn, value: null },
   // Extension: request headers, such as Authorization, or a function that

@@ -41,6 +41,7 @@ export function requestInit(o, extra, req, signal) {
       // Not a valid header value (the engine filters NUL, CR and LF).
     }
   }
+  /** @type {RequestInit & {duplex?: "half"}} (duplex: Fetch's streaming upload, not yet in lib.dom) */
   const init = {
     method: o.method,
     mode: "cors",
@@ -77,31 +78,74 @@ export class NotAResponse extends Error {
   }
 }
 
-// A body stream that errors drops the chunks nobody has read yet (a server
-// that sends an event and then resets). So reads are issued as soon as the
-// response arrives, even while the engine is still loading, and kept in order
-// until the reading loop takes over (ahead.on = false). At most
-// READ_AHEAD_BYTES are read that way, so that a burst arriving while the
-// engine loads stays back-pressured in the network, not in this page.
-const READ_AHEAD_BYTES = 64 << 10;
+// A body stream that errors drops the chunks it queued that nobody had read
+// yet (Streams: erroring a stream resets its queue): a server that sends
+// events and then resets loses them, and the more so the longer the page
+// takes to read, a busy main thread or a slow listener. Native EventSource
+// parses as the bytes arrive and loses none of them. So a read is kept
+// outstanding at all times: a chunk that arrives goes straight to it, out of
+// the queue, and an error cannot take it back. From the response on, even
+// while the engine is still loading, reads are issued until READ_AHEAD_BYTES
+// wait unconsumed; beyond that the stream stays back-pressured in the
+// network, not in this page.
+const READ_AHEAD_BYTES = 512 << 10;
+
+class Ahead {
+  reads = []; // read() promises, in order, not taken yet
+  unread = 0; // bytes of fulfilled reads not consumed yet
+  pending = false; // a read is outstanding
+  ended = false;
+
+  constructor(response, reader) {
+    this.response = response;
+    this.reader = reader;
+    if (reader) this.#next();
+  }
+
+  #next() {
+    if (this.pending || this.ended || this.unread >= READ_AHEAD_BYTES) return;
+    this.pending = true;
+    const read = this.reader.read();
+    this.reads.push(read);
+    read.then(
+      (r) => {
+        this.pending = false;
+        if (r.done) this.ended = true;
+        else {
+          this.unread += r.value.length;
+          this.#next();
+        }
+      },
+      () => {
+        this.pending = false;
+        this.ended = true;
+      },
+    );
+  }
+
+  // take returns the next read, in order: a value, done, or the error.
+  take() {
+    if (this.reads.length === 0) this.#next();
+    const read = this.reads.shift();
+    read.then((r) => {
+      if (!r.done) {
+        this.unread -= r.value.length;
+        this.#next();
+      }
+    }, noop);
+    return read;
+  }
+}
 
 export function readAhead(response) {
   if (!response || typeof response.status !== "number" || !response.headers || typeof response.headers.get !== "function") {
     throw new NotAResponse(response);
   }
   const body = response.body;
-  const ahead = { response, reader: body ? body.getReader() : null, reads: [], on: true, bytes: 0 };
-  if (ahead.reader) {
-    const next = () => {
-      const read = ahead.reader.read();
-      ahead.reads.push(read);
-      read.then((r) => {
-        if (r.done) return;
-        ahead.bytes += r.value.length;
-        if (ahead.on && ahead.bytes < READ_AHEAD_BYTES) next();
-      }, noop);
-    };
-    next();
-  }
-  return ahead;
+  return new Ahead(response, body ? body.getReader() : null);
+}
+
+// streamAhead reads a stream of fromReadableStream() the same way.
+export function streamAhead(reader) {
+  return new Ahead(null, reader);
 }

@@ -7,6 +7,7 @@
 //
 // so that the glue's global names resolve to what glue.js passes in. The
 // source tree never holds a copy of the glue.
-export default function runGlue() {
+// eslint-disable-next-line no-unused-vars
+export default function runGlue(globalThis, TextDecoder, setTimeout, fs) {
   throw new Error("eventsource-wasm: run js/build.mjs; Go's glue is included at build time");
 }

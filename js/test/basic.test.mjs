@@ -74,7 +74,7 @@ test("constructor argument rules", () => {
   const order = [];
   const init = new Proxy({}, { get(t, k) { order.push(k); return undefined; } });
   new ES(base, init).close();
-  assert.deepEqual(order, ["backoff", "body", "fetch", "headers", "inactivityTimeout", "lastEventId", "lastEventIdParam", "maxAttempts",
+  assert.deepEqual(order, ["backoff", "body", "dispatch", "fetch", "headers", "inactivityTimeout", "lastEventId", "lastEventIdParam", "maxAttempts",
     "maxEventSize", "maxLineSize", "method", "reconnect", "retryStatuses", "shared", "signal", "strictCharset", "withCredentials"]);
 });
 

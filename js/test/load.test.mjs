@@ -57,3 +57,19 @@ test("classic script: globals and wasm URL from the stack", async () => {
   assert.equal(ev[1].data, "classic");
   for (const k of ["Go", "fs", "path", "__eventsourceWasm"]) assert.equal(k in globalThis, false, k);
 });
+
+test("preload() loads the engine before any EventSource, once", async () => {
+  const { EventSource: P } = await import(DIST + "/eventsource-polyfill.mjs?preload");
+  P.wasmURL = base + "/eventsource.wasm?preload";
+  const before = log.filter((l) => l.path === "/eventsource.wasm").length;
+  await P.preload();
+  await P.preload();
+  assert.equal(log.filter((l) => l.path === "/eventsource.wasm").length, before + 1);
+  routes.set("/pre", (q, r) => { sse(r); r.write("data: pre\n\n"); });
+  const es = new P(base + "/pre"); const ev = record(es);
+  await until(() => ev.length >= 2); es.close();
+  assert.equal(log.filter((l) => l.path === "/eventsource.wasm").length, before + 1, "the EventSource used the preloaded engine");
+  const { EventSource: Q } = await import(DIST + "/eventsource-polyfill.mjs?preload-fail");
+  Q.wasmURL = base + "/missing.wasm";
+  await assert.rejects(Q.preload(), /404/);
+});

@@ -26,11 +26,11 @@ const Bench = (() => {
   // of the given type and on.end(why) when the stream is over, and returns a
   // function that closes everything. Events of a custom type are received
   // with addEventListener wherever the implementation has it.
-  function eventTarget(getCtor) {
+  function eventTarget(getCtor, init) {
     return (url, type, on) => {
       const Ctor = getCtor();
       if (typeof Ctor !== "function") throw new Error("not loaded");
-      const es = new Ctor(url);
+      const es = init ? new Ctor(url, init) : new Ctor(url);
       es.addEventListener(type, (e) => on.event(e.data, e.lastEventId));
       // The end of a body is an error event (then a reconnection, which
       // close() cancels).
@@ -71,6 +71,8 @@ const Bench = (() => {
       return Ctor;
     }),
     polyfill: eventTarget(() => globalThis.EventSourcePolyfill),
+    // The polyfill dispatching every event in a task of its own, as native.
+    "polyfill-task": eventTarget(() => globalThis.EventSourcePolyfill, { dispatch: "task" }),
     "event-source-polyfill": eventTarget(() => peers()["event-source-polyfill"]),
     eventsource: eventTarget(() => peers().eventsource),
 
@@ -182,7 +184,7 @@ const Bench = (() => {
       const counted = () => {
         if (sum.count === job.expect) {
           tLast = now();
-          if (job.kind === "startup") finish("", "first event");
+          if (job.kind === "startup" || job.kind === "cold") finish("", job.kind === "startup" ? "first event" : "last event");
         }
       };
       const on = {
@@ -193,6 +195,7 @@ const Bench = (() => {
           if (data.length) sum.mid += data.charCodeAt(data.length >> 1);
           sum.ids += +id || 0;
           if (job.kind === "latency") delays.push(performance.timeOrigin + now() - Number(data));
+          if (job.kind === "cold") delays.push(performance.timeOrigin + now() - Number(data.slice(0, data.indexOf(" "))));
           counted();
         },
         blank() {
@@ -218,7 +221,7 @@ const Bench = (() => {
       }
       timer = setTimeout(() => finish(`timeout after ${job.timeoutMs} ms with ${sum.count}/${job.expect} events`), job.timeoutMs);
       try {
-        if (job.impl === "polyfill" && job.wasmURL) globalThis.EventSourcePolyfill.wasmURL = job.wasmURL;
+        if (job.impl.startsWith("polyfill") && job.wasmURL) globalThis.EventSourcePolyfill.wasmURL = job.wasmURL;
         // Startup is measured from navigation start: t0 stays 0.
         if (job.kind !== "startup") t0 = now();
         close = adapters[job.impl](job.url, job.type, on);
