@@ -134,10 +134,24 @@ func TestRedirects(t *testing.T) {
 	s.Close()
 
 	key = newKey(t)
-	s, tp := open(t, context.Background(), originA+"/sse/redirect?hops=21&to=/sse/hello&key="+key, sse.Options{})
+	// The transition, not the readyState, which is CONNECTING from the
+	// start: it says that the error was decided.
+	errored := make(chan struct{}, 1)
+	s, tp := open(t, context.Background(), originA+"/sse/redirect?hops=21&to=/sse/hello&key="+key, sse.Options{
+		OnTransition: func(tr sse.Transition) {
+			if tr.State == sse.Connecting {
+				select {
+				case errored <- struct{}{}:
+				default:
+				}
+			}
+		},
+	})
 	done := make(chan bool)
 	go func() { done <- s.Next() }()
-	if !waitFor(10*time.Second, func() bool { return srv.Stats(key).Connections >= 21 && s.ReadyState() == sse.Connecting }) {
+	select {
+	case <-errored:
+	case <-time.After(10 * time.Second):
 		t.Fatalf("no network error after 21 hops: %d requests", srv.Stats(key).Connections)
 	}
 	s.Close()
