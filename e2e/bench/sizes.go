@@ -51,6 +51,23 @@ func (p program) plus(q program) program {
 // safejsProgram is the reference for what JS interop costs: the safejs
 // calls the bridge is made of (Global, FuncOf, ValueOf, CopyBytesToGo), and
 // with them syscall/js and the fmt that safejs imports.
+// syscallJSProgram makes safejsProgram's calls with syscall/js itself: the
+// difference is what safejs links in (fmt, for its errors, and what fmt
+// imports).
+var syscallJSProgram = program{
+	imports: []string{"syscall/js"},
+	decls:   "var buf = make([]byte, 64)\n",
+	main: `	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		n := js.CopyBytesToGo(buf, args[0])
+		return js.ValueOf(string(buf[:n]))
+	})
+	js.Global().Set("probe", f)
+`,
+}
+
 var safejsProgram = program{
 	imports: []string{"github.com/hack-pad/safejs"},
 	decls:   "var buf = make([]byte, 64)\n",
@@ -85,6 +102,7 @@ type sizeRow struct {
 	label                string
 	raw, gzip, brotli    int
 	isEngine, isBaseline bool
+	isFloor              bool // the safejs program: the floor the bridge's library sets
 	isScript             bool // no ratio: the empty program is wasm
 	err                  error
 }
@@ -96,6 +114,11 @@ type sizeReport struct {
 	// now, byte for byte; distNote says otherwise why not.
 	distSame bool
 	distNote string
+	// code is ./wasm's code by package, from a build that keeps the name
+	// section; data the size of its data segments.
+	code    []codeSize
+	data    int
+	codeErr error
 }
 
 // measureSizes builds the real bridge (./wasm) and reference programs
@@ -118,11 +141,13 @@ func measureSizes(ctx context.Context, root, goroot, dist string) *sizeReport {
 		label string
 		prog  program
 		err   error
+		floor bool
 	}{
-		{"empty Go program", program{}, nil},
-		{"the engine alone: every exported function and method of `polyfill`, no `syscall/js`", engine, apiErr},
-		{"`safejs` only: `Global`, `FuncOf`, `ValueOf`, `CopyBytesToGo` (with `syscall/js` and `fmt`)", safejsProgram, nil},
-		{"the engine and those `safejs` calls together, without the bridge's own code", engine.plus(safejsProgram), apiErr},
+		{"empty Go program", program{}, nil, false},
+		{"the engine alone: every exported function and method of `polyfill`, no `syscall/js`", engine, apiErr, false},
+		{"`syscall/js` only: `Global`, `FuncOf`, `ValueOf`, `CopyBytesToGo`", syscallJSProgram, nil, false},
+		{"`safejs` only: the same calls through `safejs` (with `syscall/js` and `fmt`): the floor", safejsProgram, nil, true},
+		{"the engine and those `safejs` calls together, without the bridge's own code", engine.plus(safejsProgram), apiErr, false},
 	}
 
 	rep := &sizeReport{}
@@ -133,7 +158,7 @@ func measureSizes(ctx context.Context, root, goroot, dist string) *sizeReport {
 	rep.rows = append(rep.rows, sizeRow{label: "`dist/eventsource-polyfill.js` (the classic script)", isScript: true})
 	files := []string{bridge, script}
 	for i, probe := range probes {
-		row := sizeRow{label: probe.label, isBaseline: i == 0, err: probe.err}
+		row := sizeRow{label: probe.label, isBaseline: i == 0, isFloor: probe.floor, err: probe.err}
 		out := filepath.Join(tmp, fmt.Sprintf("probe%d.wasm", i))
 		if row.err == nil {
 			row.err = buildProbe(ctx, goTool, root, filepath.Join(tmp, fmt.Sprint(i)), probe.prog.source(), out)
@@ -142,6 +167,10 @@ func measureSizes(ctx context.Context, root, goroot, dist string) *sizeReport {
 		files = append(files, out)
 	}
 	rep.distSame, rep.distNote = compareDist(bridge, filepath.Join(dist, "eventsource.wasm"))
+	named := filepath.Join(tmp, "bridge-named.wasm")
+	if rep.codeErr = goBuildFlags(ctx, goTool, root, os.Environ(), named, "./wasm", "-trimpath"); rep.codeErr == nil {
+		rep.code, rep.data, rep.codeErr = codeByPackage(named)
+	}
 
 	var measure []string
 	for i, f := range files {
@@ -272,7 +301,12 @@ func buildProbe(ctx context.Context, goTool, root, dir, source, out string) erro
 
 // goBuild runs go build for js/wasm with the Makefile's flags in dir.
 func goBuild(ctx context.Context, goTool, dir string, env []string, out, pkg string) error {
-	args := append([]string{"build"}, wasmBuildFlags...)
+	return goBuildFlags(ctx, goTool, dir, env, out, pkg, wasmBuildFlags...)
+}
+
+// goBuildFlags runs go build for js/wasm with flags in dir.
+func goBuildFlags(ctx context.Context, goTool, dir string, env []string, out, pkg string, flags ...string) error {
+	args := append([]string{"build"}, flags...)
 	cmd := exec.CommandContext(ctx, goTool, append(args, "-o", out, pkg)...)
 	cmd.Dir = dir
 	cmd.Env = append(env, "GOOS=js", "GOARCH=wasm")
@@ -320,5 +354,54 @@ func (rp *report) writeSizes(p printer) {
 	} else {
 		p("\n**`dist/eventsource.wasm` is not this build of `./wasm`**: %s.\n", rp.sizes.distNote)
 	}
+	var engine, floor sizeRow
+	for _, r := range rp.sizes.rows {
+		if r.err == nil && r.isEngine {
+			engine = r
+		}
+		if r.err == nil && r.isFloor {
+			floor = r
+		}
+	}
+	if engine.raw > 0 && floor.raw > 0 {
+		pct := func(a, b int) string { return fmt.Sprintf("%+.1f%%", 100*float64(a-b)/float64(b)) }
+		p("\nThe engine and bridge over the `safejs` floor: %s bytes raw (%s), %s gzip (%s), %s brotli (%s); the target is at most 3%%.\n",
+			groupThousands(engine.raw-floor.raw), pct(engine.raw, floor.raw),
+			groupThousands(engine.gzip-floor.gzip), pct(engine.gzip, floor.gzip),
+			groupThousands(engine.brotli-floor.brotli), pct(engine.brotli, floor.brotli))
+	}
+	rp.writeCode(p)
 	p("\n")
+}
+
+// writeCode prints ./wasm's code by package: the largest, and the engine's
+// and the bridge's wherever they rank.
+func (rp *report) writeCode(p printer) {
+	if rp.sizes.codeErr != nil {
+		p("\nCode by package: error: %s\n", oneLine(rp.sizes.codeErr.Error()))
+		return
+	}
+	if len(rp.sizes.code) == 0 {
+		return
+	}
+	total := 0
+	for _, c := range rp.sizes.code {
+		total += c.bytes
+	}
+	p("\n`./wasm`'s code by package, from the same build with its name section (`go build -trimpath`, without `-ldflags=\"-s -w\"`): function bodies only, %s bytes in all; its data segments are %s bytes more. The largest packages, and every package of this module and of `safejs`:\n\n", groupThousands(total), groupThousands(rp.sizes.data))
+	p("| package | code | functions |\n| --- | ---: | ---: |\n")
+	for i, c := range rp.sizes.code {
+		ours := c.pkg == "main" || strings.HasPrefix(c.pkg, "github.com/")
+		if i >= 12 && !ours {
+			continue
+		}
+		label := "`" + c.pkg + "`"
+		if c.pkg == "main" {
+			label = "`main` (the bridge, `./wasm`)"
+		}
+		if strings.HasPrefix(c.pkg, "github.com/eventsource-wasm/") || c.pkg == "main" {
+			label = "**" + label + "**"
+		}
+		p("| %s | %s | %d |\n", label, groupThousands(c.bytes), c.funcs)
+	}
 }
