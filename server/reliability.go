@@ -190,16 +190,15 @@ func numbered(c *call) {
 	if !c.writeRetry() {
 		return
 	}
-	if pauseAt == 0 {
-		resumed := false
+	// pauseHere is the pause: for Server.Release, or for the duration.
+	pauseHere := func() bool {
 		if pauseAwait {
-			resumed = c.await()
-		} else {
-			resumed = wait(c.r.Context(), pause)
+			return c.await()
 		}
-		if !resumed {
-			return
-		}
+		return wait(c.r.Context(), pause)
+	}
+	if pauseAt == 0 && !pauseHere() {
+		return
 	}
 	pending := 0
 	send := func() bool {
@@ -222,16 +221,8 @@ func numbered(c *call) {
 				return
 			}
 		}
-		if id == pauseAt {
-			resumed := false
-			if pauseAwait {
-				resumed = c.await()
-			} else {
-				resumed = wait(c.r.Context(), pause)
-			}
-			if !resumed {
-				return
-			}
+		if id == pauseAt && !pauseHere() {
+			return
 		}
 	}
 	if partial > 0 {

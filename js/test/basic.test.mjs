@@ -5,14 +5,11 @@
 // only where a test asserts that nothing more arrives.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { routes, log, server, base, sse, sleep, until, record, DIST } from "./harness.mjs";
+import { routes, log, server, base, sse, sleep, until, record, DIST, captureErrors } from "./harness.mjs";
 const mod = await import(DIST + "/eventsource-polyfill.mjs");
 const ES = mod.EventSource;
 ES.wasmURL = base + "/eventsource.wasm";
-const errors = [];
-const origError = console.error;
-console.error = (...a) => { errors.push(a.map(String).join(" ")); };
-test.after(() => { server.close(); server.closeAllConnections(); console.error = origError; });
+const errors = captureErrors();
 
 test("exports", () => {
   assert.equal(mod.default, ES);

@@ -4,14 +4,11 @@
 // loaded machine cannot fail them.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { routes, log, server, base, sse, sleep, until, record, DIST } from "./harness.mjs";
+import { routes, log, server, base, sse, sleep, until, record, DIST, captureErrors } from "./harness.mjs";
 const mod = await import(DIST + "/eventsource-polyfill.mjs?extensions");
 const ES = mod.EventSource;
 ES.wasmURL = base + "/eventsource.wasm";
-const errors = [];
-const origError = console.error;
-console.error = (...a) => { errors.push(a.map(String).join(" ")); };
-test.after(() => { server.close(); server.closeAllConnections(); console.error = origError; });
+const errors = captureErrors();
 
 // errorsOf records the error events with their extension fields.
 function errorsOf(es) {

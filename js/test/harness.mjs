@@ -1,4 +1,5 @@
 import http from "node:http";
+import test from "node:test";
 import { readFileSync } from "node:fs";
 // The build under test: dist/ at the repository root (make build).
 export const DIST = new URL("../../dist", import.meta.url).pathname;
@@ -32,4 +33,15 @@ export function record(es, types = ["open", "message", "error"]) {
   const ev = [];
   for (const t of types) es.addEventListener(t, (e) => ev.push({ type: e.type, state: es.readyState, data: e.data, id: e.lastEventId, origin: e.origin, cls: e.constructor.name }));
   return ev;
+}
+
+// captureErrors collects what console.error prints, for tests of the
+// console messages, and after the file's tests restores it and closes the
+// server.
+export function captureErrors() {
+  const errors = [];
+  const orig = console.error;
+  console.error = (...a) => { errors.push(a.map(String).join(" ")); };
+  test.after(() => { server.close(); server.closeAllConnections(); console.error = orig; });
+  return errors;
 }

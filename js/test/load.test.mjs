@@ -2,11 +2,8 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import vm from "node:vm";
 import { readFileSync } from "node:fs";
-import { routes, log, server, base, sse, sleep, until, record, DIST } from "./harness.mjs";
-const errors = [];
-const origError = console.error;
-console.error = (...a) => { errors.push(a.map(String).join(" ")); };
-test.after(() => { server.close(); server.closeAllConnections(); console.error = origError; });
+import { routes, log, server, base, sse, sleep, until, record, DIST, captureErrors } from "./harness.mjs";
+const errors = captureErrors();
 
 test("engine load failure: each instance fails, console says why; a later one retries", async () => {
   const { EventSource: ES } = await import(DIST + "/eventsource-polyfill.mjs?fail");

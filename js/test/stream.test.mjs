@@ -3,14 +3,11 @@
 // (web-platform-tests PR #58550), each written here anew, and more.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { routes, server, base, sse, until, record, sleep, DIST } from "./harness.mjs";
+import { routes, server, base, sse, until, record, sleep, DIST, captureErrors } from "./harness.mjs";
 const mod = await import(DIST + "/eventsource-polyfill.mjs?stream");
 const ES = mod.EventSource;
 ES.wasmURL = base + "/eventsource.wasm";
-const errors = [];
-const origError = console.error;
-console.error = (...a) => { errors.push(a.map(String).join(" ")); };
-test.after(() => { server.close(); server.closeAllConnections(); console.error = origError; });
+const errors = captureErrors();
 
 const utf8 = new TextEncoder();
 function streamOf(...chunks) {
