@@ -131,15 +131,18 @@ func runGoScenario(t *testing.T, sc scenario, gc goCase) {
 		}
 		s := sc.spec
 		s.Ctor = "EventSource"
-		js := s.js(sc.args(originsOf(ctx), nativeKey))
 		if sc.releaseAt > 0 {
 			s.Expose = "rec_native"
-			eval[bool](t, ctx, "(window.recording = "+s.js(sc.args(originsOf(ctx), nativeKey))+", true)")
+		}
+		no := originsOf(ctx)
+		js := s.js(sc.args(no, nativeKey))
+		if sc.releaseAt > 0 {
+			eval[bool](t, ctx, "(window.recording = "+js+", true)")
 			releaseAt(sc.releaseAt)(t, ctx, []string{s.Expose}, []string{nativeKey})
 			js = "window.recording"
 		}
 		rec := eval[recording](t, ctx, js)
-		nativeLines = renderer{o: originsOf(ctx), key: nativeKey}.lines(rec)
+		nativeLines = renderer{o: no, key: nativeKey}.lines(rec)
 	}
 	wg.Wait()
 	goLines := renderer{o: o, key: goKey}.lines(goRec)
