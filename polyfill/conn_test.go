@@ -356,8 +356,9 @@ func TestRuleCoverageConn(t *testing.T) {
 }
 
 // held is what the parser keeps of the body between calls: the partial
-// line and the unread input.
-func held(p *Parser) int { return len(p.line) + len(p.in) - p.pos }
+// line (in the line buffer, or streamed into the data buffer) and the
+// unread input.
+func held(p *Parser) int { return len(p.line) + len(p.data) + len(p.in) - p.pos }
 
 // TestLimitEndlessLine feeds a line that never ends, 1 KiB at a time: the
 // parser must stop at the limit, holding no more than the limit and one

@@ -93,12 +93,19 @@ type Parser struct {
 	bomN   int  // bytes of a BOM matched so far at the start of the body
 	bomEnd bool // the start of the body is behind us
 
-	line  []byte // a line split across chunks, accumulated
-	data  []byte // data buffer, each value followed by LF (SSE-42)
-	typ   []byte // event type buffer (SSE-41)
-	idBuf []byte // last event ID buffer (SSE-43)
-	id    []byte // last event ID string (SSE-46)
-	retry int    // reconnection time in ms, 0 meaning DefaultRetry
+	line []byte // a line split across chunks, accumulated
+	data []byte // data buffer, each value followed by LF (SSE-42)
+	// A long data line split across chunks goes straight to data instead
+	// of line (see streamData): lineLen counts its bytes so far for the
+	// line limit, and overflow records that its value no longer fits the
+	// event limit, so its bytes are only counted.
+	streaming bool
+	overflow  bool
+	lineLen   int
+	typ       []byte // event type buffer (SSE-41)
+	idBuf     []byte // last event ID buffer (SSE-43)
+	id        []byte // last event ID string (SSE-46)
+	retry     int    // reconnection time in ms, 0 meaning DefaultRetry
 
 	raw     bool   // skip decoding: the host decodes with a WHATWG decoder
 	decoded []byte // scratch for decoding an invalid event
@@ -178,12 +185,21 @@ func (p *Parser) Next() bool {
 		if end == len(p.in) {
 			// No line ending in this chunk: keep the partial line.
 			seg := p.in[p.pos:]
+			p.pos = end
+			if p.streaming {
+				if !p.streamData(seg, false) {
+					return false
+				}
+				break
+			}
 			if len(p.line)+len(seg) > p.maxLine() {
 				p.fail(ErrLineTooLong)
 				return false
 			}
 			p.line = append(grow(p.line, len(seg)), seg...)
-			p.pos = end
+			if len(p.line) >= streamLine && bytes.HasPrefix(p.line, []byte("data:")) {
+				p.startStream()
+			}
 			break
 		}
 		line := p.in[p.pos:end]
@@ -195,6 +211,12 @@ func (p *Parser) Next() bool {
 			} else if p.in[p.pos] == '\n' {
 				p.pos++
 			}
+		}
+		if p.streaming {
+			if !p.streamData(line, true) {
+				return false
+			}
+			continue
 		}
 		if len(p.line) > 0 {
 			line = append(grow(p.line, len(line)), line...)
@@ -213,6 +235,56 @@ func (p *Parser) Next() bool {
 	}
 	p.in, p.pos = nil, 0
 	return false
+}
+
+// streamLine is the length from which a data line split across chunks is
+// appended to the data buffer as it comes, rather than accumulated whole in
+// the line buffer and then copied: a large event then touches half the
+// memory (in wasm, fresh memory is what makes the first large event slow)
+// and is copied once.
+const streamLine = 32 << 10
+
+// startStream moves the partial data line of the line buffer, which has at
+// least one byte after "data:", to the data buffer and streams the rest of
+// the line there.
+func (p *Parser) startStream() {
+	p.streaming, p.overflow, p.lineLen = true, false, 0
+	line := p.line
+	p.line = p.line[:0]
+	value := line[len("data:"):]
+	if value[0] == ' ' {
+		value = value[1:]
+	}
+	p.lineLen = len(line) - len(value)
+	p.streamData(value, false)
+}
+
+// streamData appends seg, the next bytes of a streamed data line, and at
+// the line's end (last) its LF. It applies the limits exactly as a whole
+// line would meet them: the line limit as soon as it is exceeded, the event
+// limit when the line ends (a line that outgrows both fails on the line).
+// It reports false if the parser stopped.
+func (p *Parser) streamData(seg []byte, last bool) bool {
+	if p.lineLen += len(seg); p.lineLen > p.maxLine() {
+		p.fail(ErrLineTooLong)
+		return false
+	}
+	if !p.overflow && len(p.data)+len(seg)+1 > p.maxEvent() {
+		p.overflow = true
+	}
+	if !p.overflow {
+		p.data = append(grow(p.data, len(seg)+1), seg...)
+	}
+	if !last {
+		return true
+	}
+	p.streaming = false
+	if p.overflow {
+		p.fail(ErrEventTooLarge)
+		return false
+	}
+	p.data = append(p.data, '\n')
+	return true
 }
 
 // skipBOM consumes the bytes of a leading BOM (SSE-32) and reports whether
@@ -375,6 +447,7 @@ func (p *Parser) ReconnectionTime() int {
 func (p *Parser) Reset() {
 	p.in, p.pos, p.lf, p.cr = nil, 0, -1, -1
 	p.skipLF, p.bomN, p.bomEnd = false, 0, false
+	p.streaming, p.overflow, p.lineLen = false, false, 0
 	p.line, p.data, p.typ = shrink(p.line), shrink(p.data), p.typ[:0]
 	p.idBuf = append(p.idBuf[:0], p.id...)
 	p.ev, p.err = Event{}, nil

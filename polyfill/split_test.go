@@ -2,6 +2,8 @@ package polyfill
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -90,5 +92,63 @@ func TestSplitInvariance(t *testing.T) {
 			}
 		}
 		check("bytewise", bytewise(in.bodies))
+	}
+}
+
+// TestSplitLongDataLines cross-checks the streaming of long data lines
+// (streamLine and up, see Parser.streamData) against whole bodies, where no
+// line is ever partial: the same events, IDs and errors, for values with
+// and without the space, every line ending, invalid UTF-8 around the
+// switch, data lines before and after, and limits that a line or an event
+// meets just below, at and just above.
+func TestSplitLongDataLines(t *testing.T) {
+	long := func(n int, fill byte) string { return strings.Repeat(string(fill), n) }
+	v := streamLine + 100
+	bodies := []string{
+		"data: " + long(v, 'a') + "\n\n",
+		"data:" + long(v, 'b') + "\r\n\r\n",
+		"data:" + long(v, ' ') + "\r\r",
+		"data: x\ndata: " + long(3*streamLine, 'c') + "\ndata: y\nid: 7\n\n",
+		"data: " + long(streamLine-6, 'd') + "\n\ndata: " + long(streamLine-5, 'e') + "\n\n",
+		"data: " + long(v, 'f') + "\xE2\x82" + long(10, 'g') + "\xFF\n\n",
+		"data: " + long(v, 'h') + "\n", // the body ends before the event does
+		"data: " + long(v, 'i'),        // and before the line does
+		"Data: " + long(v, 'j') + "\ndata: k\n\n",
+		"data " + long(v, 'l') + "\n\ndata: m\n\n",
+		"event: big\ndata: " + long(2*streamLine, 'n') + "\n\nretry: 5\ndata: " + long(v, 'o') + "\r\n\r\n",
+	}
+	limits := []Limits{{}}
+	for _, d := range []int{-7, -6, -1, 0, 1} {
+		limits = append(limits,
+			Limits{MaxLineSize: v + 6 + d},
+			Limits{MaxEventSize: v + 1 + d},
+			Limits{MaxLineSize: v + 6 + d, MaxEventSize: v + 1 + d},
+			Limits{MaxEventSize: 3*streamLine + 6 + d},
+			// The event is over its limit long before the line is over its.
+			Limits{MaxLineSize: v + 6 + d, MaxEventSize: streamLine + 10})
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for bi, body := range bodies {
+		b := []byte(body)
+		for _, l := range limits {
+			whole := [][][]byte{{b}}
+			for _, mode := range [...]struct{ raw, eager bool }{{false, false}, {true, true}} {
+				want := runEngine(t, NewParser(l), whole, mode.raw, mode.eager)
+				cuts := [][]int{{streamLine}, {streamLine + 5}, {streamLine + 6}, {streamLine + 7}, {len(b) - 1}, {len(b) - 2}}
+				for range 20 {
+					var offs []int
+					for o := r.IntN(4096); o < len(b); o += 1 + r.IntN(16<<10) {
+						offs = append(offs, o)
+					}
+					cuts = append(cuts, offs)
+				}
+				for _, offs := range cuts {
+					got := runEngine(t, NewParser(l), cutAt([][]byte{b}, offs...), mode.raw, mode.eager)
+					if d := diffResult(got, want); d != "" {
+						t.Fatalf("body %d, limits %+v, raw=%v, cuts %v:\n%s", bi, l, mode.raw, offs, d)
+					}
+				}
+			}
+		}
 	}
 }

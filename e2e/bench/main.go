@@ -141,6 +141,9 @@ func run() error {
 		}
 		pctx, cancel := context.WithTimeout(ctx, profileTimeout)
 		defer cancel()
+		if wl.kind == kindCold {
+			return r.profileCold(pctx, im, wl, cfg.rounds, os.Stdout)
+		}
 		return r.profileJob(pctx, im, wl, cfg.rounds, os.Stdout)
 	}
 

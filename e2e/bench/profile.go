@@ -218,8 +218,8 @@ func profileTarget(spec string, ws []*workload) (impl, *workload, error) {
 	if err != nil {
 		return im, nil, err
 	}
-	if sel[0].kind != kindThroughput && sel[0].kind != kindLatency {
-		return im, nil, fmt.Errorf("-profile: %s is measured in fresh tabs; profile a throughput or latency workload", wlName)
+	if sel[0].kind == kindStartup {
+		return im, nil, fmt.Errorf("-profile: %s is measured in fresh tabs; profile a throughput, latency or cold workload", wlName)
 	}
 	return im, sel[0], nil
 }
