@@ -266,7 +266,7 @@ func (c *Conn) Response(r Response) Decision {
 			if s == r.Status {
 				d := c.reestablish(err)
 				if d.Action == Reestablish {
-					if ms, ok := retryAfter(r.RetryAfter, c.now); ok {
+					if ms, ok := c.retryAfter(r.RetryAfter); ok {
 						d.Delay = ms
 					}
 				}

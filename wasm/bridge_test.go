@@ -3,6 +3,7 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -72,35 +73,16 @@ func uint8Array(t testing.TB, b []byte) safejs.Value {
 	return a
 }
 
-func object(t testing.TB, fields map[string]any) safejs.Value {
-	t.Helper()
-	ctor, _ := safejs.Global().Get("Object")
-	o, err := ctor.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range fields {
-		if err := o.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return o
-}
-
 // announced opens a connection on h and announces a response.
-func announced(t testing.TB, h safejs.Value, init map[string]any) int {
+func announced(t testing.TB, h safejs.Value) int {
 	t.Helper()
-	if init == nil {
-		init = map[string]any{}
-	}
-	init["url"] = "http://a.test/"
-	s := str(t, call(t, h, "open", object(t, init)))
+	s := str(t, call(t, h, "open", "Uhttp://a.test/"))
 	id := 0
 	for _, c := range strings.TrimPrefix(strings.SplitN(s, "\n", 2)[0], "K") {
 		id = id*10 + int(c-'0')
 	}
 	call(t, h, "connect", id)
-	if got := str(t, call(t, h, "response", id, object(t, map[string]any{"status": 200, "contentType": "text/event-stream"}))); got != "A" {
+	if got := str(t, call(t, h, "response", id, "S200\nTtext/event-stream")); got != "A" {
 		t.Fatalf("response: %q, want announce", got)
 	}
 	return id
@@ -111,8 +93,8 @@ func announced(t testing.TB, h safejs.Value, init map[string]any) int {
 func TestBudgetAcrossConnections(t *testing.T) {
 	h, b := host(t)
 	b.budget = polyfill.NewBudget(4 << 20) // small, for a short test
-	healthy := announced(t, h, nil)
-	hog := announced(t, h, nil)
+	healthy := announced(t, h)
+	hog := announced(t, h)
 	call(t, h, "feed", hog, uint8Array(t, []byte("data: ")))
 	chunk := uint8Array(t, []byte(strings.Repeat("x", 256<<10)))
 	tick := uint8Array(t, []byte("data: tick\n\n"))
@@ -135,7 +117,7 @@ func TestBudgetAcrossConnections(t *testing.T) {
 // that close releases the connection and its buffers.
 func TestLargeChunkAndRelease(t *testing.T) {
 	h, b := host(t)
-	id := announced(t, h, nil)
+	id := announced(t, h)
 	big := strings.Repeat("x", 3*initialChunk)
 	v := call(t, h, "feed", id, uint8Array(t, []byte("data: "+big+"\n\n")))
 	if a := goValue(t, v); len(a.([]any)) != 3 || a.([]any)[2] != big {
@@ -154,7 +136,7 @@ func TestLargeChunkAndRelease(t *testing.T) {
 // events, message conversion to a JS string included.
 func BenchmarkFeed1KiB(b *testing.B) {
 	h, _ := host(b)
-	id := announced(b, h, nil)
+	id := announced(b, h)
 	ev := "data: " + strings.Repeat("x", 1024-8) + "\n\n"
 	chunk := uint8Array(b, []byte(strings.Repeat(ev, 64)))
 	feed, _ := h.Get("feed")
@@ -164,5 +146,37 @@ func BenchmarkFeed1KiB(b *testing.B) {
 		if _, err := feed.Invoke(id, chunk); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The arguments of every option, as js/test/codec.test.mjs checks that the
+// shim writes them (openArgs, responseArgs).
+const (
+	everyOpenItem = "Uhttp://a.test/s\nMPOST\nRalways\nIe1\nS\nL100\nE200\nD1500\nF4953959590107546\nX60000\nJ\nN5\nQ429\nQ503"
+	everyResponse = "S503\nTtext/plain\nUhttp://a.test/t\nR2"
+)
+
+// TestArgs checks that open's and response's items are read into the
+// engine's options and response, the factor exactly.
+func TestArgs(t *testing.T) {
+	url, o := openOptions(everyOpenItem)
+	want := polyfill.Options{
+		Method:        "POST",
+		Reconnect:     polyfill.ReconnectAlways,
+		Limits:        polyfill.Limits{MaxLineSize: 100, MaxEventSize: 200},
+		StrictCharset: true,
+		LastEventID:   "e1",
+		Policy: polyfill.Policy{InitialDelay: 1500, Factor: 1.1, MaxDelay: 60000, Jitter: true,
+			MaxAttempts: 5, RetryStatuses: []int{429, 503}},
+	}
+	if url != "http://a.test/s" || !reflect.DeepEqual(o, want) {
+		t.Errorf("openOptions: %q, %+v; want %+v", url, o, want)
+	}
+	if r := responseOf(everyResponse); r != (polyfill.Response{Status: 503, ContentType: "text/plain", URL: "http://a.test/t", RetryAfter: "2"}) {
+		t.Errorf("responseOf: %+v", r)
+	}
+	// Lenient: a number that is not one, an empty item, an unknown tag.
+	if _, o := openOptions("L1x\n\nZ\nRsometimes\nN99999999999999999999"); !reflect.DeepEqual(o, polyfill.Options{}) {
+		t.Errorf("openOptions of bad items: %+v", o)
 	}
 }

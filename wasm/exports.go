@@ -48,42 +48,14 @@ func (b *bridge) export(host safejs.Value) (int, error) {
 // know (closed, or from a previous engine): fail.
 const unknown = "F\nEengine"
 
-// open(init) creates a connection: init is an object of the options the
-// shim validated (url, method, reconnect "auto"/"always"/"never",
-// strictCharset, maxLineSize, maxEventSize, lastEventId, initialDelay,
-// factor, maxDelay, jitter, maxAttempts, retryStatuses). Returns K with the
-// handle, and I and Y.
+// open(init) creates a connection: init is a string of the items of the
+// options the shim validated (args.go). Returns K with the handle, and I
+// and Y.
 func (b *bridge) open(args []safejs.Value) any {
-	var init safejs.Value
-	if len(args) > 0 {
-		init = args[0]
-	}
-	o := polyfill.Options{
-		Method:        stringProp(init, "method"),
-		StrictCharset: boolProp(init, "strictCharset"),
-		RawText:       true, // the shim decodes with TextDecoder (see Parser.SetRaw)
-		LastEventID:   stringProp(init, "lastEventId"),
-		Budget:        b.budget,
-		Limits: polyfill.Limits{
-			MaxLineSize:  min(intProp(init, "maxLineSize"), polyfill.MaxLimit),
-			MaxEventSize: min(intProp(init, "maxEventSize"), polyfill.MaxLimit),
-		},
-		Policy: polyfill.Policy{
-			InitialDelay:  intProp(init, "initialDelay"),
-			Factor:        floatProp(init, "factor"),
-			MaxDelay:      intProp(init, "maxDelay"),
-			Jitter:        boolProp(init, "jitter"),
-			MaxAttempts:   intProp(init, "maxAttempts"),
-			RetryStatuses: intsProp(init, "retryStatuses"),
-		},
-	}
-	switch stringProp(init, "reconnect") {
-	case "always":
-		o.Reconnect = polyfill.ReconnectAlways
-	case "never":
-		o.Reconnect = polyfill.ReconnectNever
-	}
-	c := &conn{c: polyfill.NewConn(stringProp(init, "url"), o)}
+	url, o := openOptions(stringArg(args, 0))
+	o.RawText = true // the shim decodes with TextDecoder (see Parser.SetRaw)
+	o.Budget = b.budget
+	c := &conn{c: polyfill.NewConn(url, o)}
 	c.id = c.c.LastEventID()
 	c.retry = c.c.ReconnectionTime()
 	b.nextID++
@@ -121,20 +93,15 @@ func (b *bridge) connect(args []safejs.Value) any {
 	return b.enc.finish()
 }
 
-// response(id, {status, contentType, url, retryAfter}) decides on a
-// response: A, R or F, with E, S and T.
+// response(id, items) decides on a response, whose status, Content-Type,
+// final URL and Retry-After are items (args.go): A, R or F, with E, S and
+// T.
 func (b *bridge) response(args []safejs.Value) any {
 	c := b.conn(args)
 	if c == nil || len(args) < 2 {
 		return unknown
 	}
-	r := args[1]
-	d := c.c.Response(polyfill.Response{
-		Status:      intProp(r, "status"),
-		ContentType: stringProp(r, "contentType"),
-		URL:         stringProp(r, "url"),
-		RetryAfter:  stringProp(r, "retryAfter"),
-	})
+	d := c.c.Response(responseOf(stringArg(args, 1)))
 	b.enc.reset()
 	b.enc.decision(d)
 	return b.enc.finish()
@@ -181,10 +148,7 @@ func (b *bridge) end(args []safejs.Value) any {
 		return unknown
 	}
 	why := polyfill.KindNetwork
-	name := ""
-	if len(args) > 1 {
-		name, _ = stringArg(args[1])
-	}
+	name := stringArg(args, 1)
 	for _, k := range []polyfill.Kind{polyfill.KindEnded, polyfill.KindAborted, polyfill.KindCORS,
 		polyfill.KindInactive, polyfill.KindRequest, polyfill.KindEngine} {
 		if k.String() == name {

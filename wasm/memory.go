@@ -76,10 +76,8 @@ func (b *bridge) collect() {
 // then what each connection's parser holds. debug("crash") makes the engine
 // panic, for the tests of what the shim does when its engine dies.
 func (b *bridge) debug(args []safejs.Value) any {
-	if len(args) > 0 {
-		if s, _ := stringArg(args[0]); s == "crash" {
-			panic("eventsource-wasm: crash requested by the debug hook")
-		}
+	if stringArg(args, 0) == "crash" {
+		panic("eventsource-wasm: crash requested by the debug hook")
 	}
 	out := make([]byte, 0, 64)
 	for _, n := range []int{len(b.conns), len(b.funcs), runtime.NumGoroutine(), cap(b.in), cap(b.enc.buf), b.budget.Used()} {

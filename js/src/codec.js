@@ -1,4 +1,5 @@
-// The decoder of the bridge's message codec. The format is written once, in
+// The decoder of the bridge's message codec, and the writer of the
+// arguments of open() and response(). The format is written once, in
 // wasm/codec.go; the fixtures in wasm/testdata/codec.json are checked here
 // (js/test/codec.test.mjs) and by the engine's tests.
 //
@@ -7,6 +8,32 @@
 // tag letter and its value. feed may return [n, message 1 … n, large 1 … m]
 // instead, where an event whose type begins with LF takes the next large
 // string as its data.
+
+// openArgs and responseArgs write the arguments of open() and response(),
+// which are items too, in the trailer's syntax (wasm/args.go lists the tags
+// and reads them). No value holds an LF: the URLs are serialized, the
+// method is a token, the last event ID and the header values have no CR or
+// LF. An item left out is the engine's zero value.
+export function openArgs(init) {
+  let s = `U${init.url}\nM${init.method}\nR${init.reconnect}\nI${init.lastEventId}`;
+  if (init.strictCharset) s += "\nS";
+  if (init.maxLineSize) s += `\nL${init.maxLineSize}`;
+  if (init.maxEventSize) s += `\nE${init.maxEventSize}`;
+  // Milliseconds may have a fraction, which the engine drops.
+  if (init.initialDelay) s += `\nD${Math.trunc(init.initialDelay)}`;
+  // The factor in units of 2^-52: an integer for any factor of at least 1,
+  // so that it crosses exactly without a float parser in the engine.
+  if (init.factor) s += `\nF${BigInt(init.factor * 2 ** 52)}`;
+  if (init.maxDelay) s += `\nX${Math.trunc(init.maxDelay)}`;
+  if (init.jitter) s += "\nJ";
+  if (init.maxAttempts) s += `\nN${init.maxAttempts}`;
+  for (const status of init.retryStatuses || []) s += `\nQ${status}`;
+  return s;
+}
+
+export function responseArgs(status, contentType, url, retryAfter) {
+  return `S${status}\nT${contentType}\nU${url}\nR${retryAfter}`;
+}
 
 // trailer parses a trailer into an object; absent items are undefined.
 export function trailer(text) {

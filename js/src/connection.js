@@ -16,7 +16,7 @@
 // the current one: close(), a failure, suspend() or a lost engine replace
 // it. Nothing here throws out.
 
-import { Batch, trailer } from "./codec.js";
+import { Batch, openArgs, responseArgs, trailer } from "./codec.js";
 import { loadEngine, config } from "./engine.js";
 import { describe, details, failure } from "./errors.js";
 import { corsFailure, stopCount } from "./failure.js";
@@ -224,12 +224,11 @@ export class Connection {
     // SSE-19c, SSE-21, SSE-22, SSE-26: status, MIME type and final URL.
     const finalURL = response.url || req.url;
     const decided = this.#decide(
-      this.#call("response", res.handle, {
-        status: response.status,
-        contentType: response.headers.get("content-type") || "",
-        url: finalURL,
-        retryAfter: response.headers.get("retry-after") || "",
-      }),
+      this.#call(
+        "response",
+        res.handle,
+        responseArgs(response.status, response.headers.get("content-type") || "", finalURL, response.headers.get("retry-after") || ""),
+      ),
       attempt,
       { origin: originOf(finalURL) },
     );
@@ -243,7 +242,7 @@ export class Connection {
   async #attemptStream(attempt) {
     if (!(await this.#ensureEngine(attempt))) return;
     const t = this.#decide(
-      this.#call("response", this.#res.handle, { status: 200, contentType: "text/event-stream", url: this.#url }),
+      this.#call("response", this.#res.handle, responseArgs(200, "text/event-stream", this.#url, "")),
       attempt,
       { origin: "null" },
     );
@@ -457,7 +456,7 @@ export class Connection {
     init.lastEventId = this.lastEventId;
     if (this.reconnectionTime !== 3000) init.initialDelay = this.reconnectionTime;
     res.handle = -1; // for #call; the real handle follows
-    const t = trailer(this.#call("open", init));
+    const t = trailer(this.#call("open", openArgs(init)));
     res.handle = t.handle;
     this.#note(t, null);
     engine.lost.add(res.onLost);

@@ -205,8 +205,8 @@ export function readOptions(dict) {
   return Object.freeze(o);
 }
 
-// engineInit returns what the engine's open() reads of the options (see
-// open in wasm/exports.go).
+// engineInit returns what the engine's open() reads of the options, which
+// openArgs (codec.js) writes as open()'s argument.
 export function engineInit(url, o) {
   const b = o.backoff;
   return {

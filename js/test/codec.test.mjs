@@ -5,7 +5,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Batch, trailer } from "../src/codec.js";
+import { Batch, openArgs, responseArgs, trailer } from "../src/codec.js";
+import { engineInit, readOptions } from "../src/options.js";
 
 const fixture = JSON.parse(readFileSync(new URL("../../wasm/testdata/codec.json", import.meta.url), "utf8"));
 const expand = (s) => s.replace(/\$\{(.)\*(\d+)\}/gu, (_, c, n) => c.repeat(+n));
@@ -64,4 +65,18 @@ test("codec: trailer items", () => {
   );
   assert.equal(trailer("R1500\nEnetwork").delay, 1500);
   assert.equal(trailer("").action, "");
+});
+
+// The same strings as wasm/bridge_test.go's TestArgs, which reads them.
+test("codec: the arguments of open and response", () => {
+  const o = readOptions({
+    method: "post", reconnect: true, strictCharset: true, maxLineSize: 100, maxEventSize: 200, lastEventId: "e1",
+    backoff: { initial: 1500.7, factor: 1.1, max: 60000.5, jitter: true }, maxAttempts: 5, retryStatuses: [429, 503],
+  });
+  assert.equal(
+    openArgs(engineInit("http://a.test/s", o)),
+    "Uhttp://a.test/s\nMPOST\nRalways\nIe1\nS\nL100\nE200\nD1500\nF4953959590107546\nX60000\nJ\nN5\nQ429\nQ503",
+  );
+  assert.equal(openArgs(engineInit("http://a.test/s", readOptions({}))), "Uhttp://a.test/s\nMGET\nRauto\nI");
+  assert.equal(responseArgs(503, "text/plain", "http://a.test/t", "2"), "S503\nTtext/plain\nUhttp://a.test/t\nR2");
 });
