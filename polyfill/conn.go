@@ -124,9 +124,6 @@ type Options struct {
 	// it with a WHATWG UTF-8 decoder itself (see [Parser.SetRaw]). The
 	// last event ID ([Conn.LastEventID]) is decoded either way.
 	RawText bool
-	// PieceSize, with RawText, hands over the data of an event longer than
-	// it in pieces ([Conn.Pieces], [Parser.SetPieces]); 0 for none.
-	PieceSize int
 	// LastEventID is the initial last event ID string, sent as
 	// Last-Event-ID from the first request: an extension, for resuming a
 	// stream after a restart. The standard starts with "".
@@ -193,7 +190,6 @@ func NewConn(url string, o Options) *Conn {
 	c := &Conn{opts: o, state: Connecting, url: url, origin: origin(url)}
 	c.p.limits = o.Limits
 	c.p.raw = o.RawText
-	c.p.SetPieces(o.PieceSize)
 	if o.LastEventID != "" {
 		// The initial ID may hold what a parsed one cannot (NUL, CR, LF);
 		// Connect leaves such an ID out, as the header could not carry it.
@@ -325,10 +321,6 @@ func (c *Conn) Next() bool {
 // are valid until the next call of Next, Feed, Response, End or Close.
 func (c *Conn) Event() Event { return c.p.Event() }
 
-// Pieces returns the data of the last event in pieces, or nil when it is in
-// its Data (see [Options.PieceSize] and [Parser.Pieces]).
-func (c *Conn) Pieces() [][]byte { return c.p.Pieces() }
-
 // Err returns why Next stopped the connection, or nil.
 func (c *Conn) Err() *Error { return c.err }
 
@@ -434,7 +426,6 @@ func (c *Conn) close() {
 	c.state = Closed
 	c.p.Reset()
 	c.p.line, c.p.data, c.p.decoded = nil, nil, nil
-	c.p.blocks, c.p.spare, c.p.pieces = nil, nil, nil
 	c.uncharge()
 }
 

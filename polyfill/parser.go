@@ -93,36 +93,24 @@ type Parser struct {
 	bomN   int  // bytes of a BOM matched so far at the start of the body
 	bomEnd bool // the start of the body is behind us
 
-	line  []byte // a line split across chunks, accumulated
-	data  []byte // data buffer, each value followed by LF (SSE-42)
-	typ   []byte // event type buffer (SSE-41)
-	idBuf []byte // last event ID buffer (SSE-43)
-	id    []byte // last event ID string (SSE-46)
-	retry int    // reconnection time in ms, 0 meaning DefaultRetry
-
-	raw     bool   // skip decoding: the host decodes with a WHATWG decoder
-	decoded []byte // scratch for decoding an invalid event
-
-	// A long data line split across chunks goes straight to the data
-	// buffer instead of line (see streamData): lineLen counts its bytes so
-	// far for the line limit, and overflow records that its value no longer
-	// fits the event limit, so that its bytes are only counted.
+	line []byte // a line split across chunks, accumulated
+	data []byte // data buffer, each value followed by LF (SSE-42)
+	// A long data line split across chunks goes straight to data instead
+	// of line (see streamData): lineLen counts its bytes so far for the
+	// line limit, and overflow records that its value no longer fits the
+	// event limit, so its bytes are only counted.
 	streaming bool
 	overflow  bool
 	lineLen   int
+	typ       []byte // event type buffer (SSE-41)
+	idBuf     []byte // last event ID buffer (SSE-43)
+	id        []byte // last event ID string (SSE-46)
+	retry     int    // reconnection time in ms, 0 meaning DefaultRetry
 
-	// Pieces (SetPieces): from the first streamed line of an event on, its
-	// data goes to blocks of pieceSize bytes after the data buffer's,
-	// blockBytes in all; spare keeps emptied blocks for the next events
-	// and pieces is the event's list when evPieces.
-	evPieces   bool
-	pieceSize  int
-	blocks     [][]byte
-	spare      [][]byte
-	pieces     [][]byte
-	blockBytes int
-	ev         Event
-	err        error
+	raw     bool   // skip decoding: the host decodes with a WHATWG decoder
+	decoded []byte // scratch for decoding an invalid event
+	ev      Event
+	err     error
 }
 
 // NewParser returns a parser with the given limits.
@@ -136,24 +124,6 @@ func NewParser(l Limits) *Parser {
 // produced, because every value is cut from the body at ASCII bytes; a host
 // that decodes anyway saves a pass over the data.
 func (p *Parser) SetRaw(raw bool) { p.raw = raw }
-
-// SetPieces makes a raw parser ([Parser.SetRaw]) hand over the data of an
-// event longer than size bytes in pieces of at most size bytes
-// ([Parser.Pieces]), for a host whose decoder is slower on large inputs or
-// that converts the data piece by piece. A long data line split across
-// chunks is then kept in blocks of size bytes rather than one buffer that
-// grows by copying: a large event allocates and touches about its own size
-// in memory, not twice that. size 0, the default, turns pieces off; a size
-// under MinPieceSize is raised to it. A decoding parser ignores it.
-func (p *Parser) SetPieces(size int) {
-	if size > 0 {
-		size = max(size, MinPieceSize)
-	}
-	p.pieceSize = size
-}
-
-// MinPieceSize is the smallest size [Parser.SetPieces] accepts.
-const MinPieceSize = 4 << 10
 
 func (p *Parser) maxLine() int {
 	if p.limits.MaxLineSize > 0 {
@@ -299,11 +269,11 @@ func (p *Parser) streamData(seg []byte, last bool) bool {
 		p.fail(ErrLineTooLong)
 		return false
 	}
-	if !p.overflow && p.dataSize()+len(seg)+1 > p.maxEvent() {
+	if !p.overflow && len(p.data)+len(seg)+1 > p.maxEvent() {
 		p.overflow = true
 	}
 	if !p.overflow {
-		p.appendData(seg)
+		p.data = append(grow(p.data, len(seg)+1), seg...)
 	}
 	if !last {
 		return true
@@ -313,83 +283,8 @@ func (p *Parser) streamData(seg []byte, last bool) bool {
 		p.fail(ErrEventTooLarge)
 		return false
 	}
-	p.appendData(lf)
+	p.data = append(p.data, '\n')
 	return true
-}
-
-var lf = []byte{'\n'}
-
-// dataSize is the size of the data buffer, blocks included.
-func (p *Parser) dataSize() int { return len(p.data) + p.blockBytes }
-
-// inPieces reports whether the event's data goes to blocks: from its first
-// streamed line on, when pieces are on.
-func (p *Parser) inPieces() bool {
-	return len(p.blocks) > 0 || p.streaming && p.pieceSize > 0 && p.raw
-}
-
-// appendData appends b to the data buffer, or to its blocks.
-func (p *Parser) appendData(b []byte) {
-	if !p.inPieces() {
-		p.data = append(grow(p.data, len(b)), b...)
-		return
-	}
-	p.blockBytes += len(b)
-	for len(b) > 0 {
-		n := len(p.blocks)
-		if n == 0 || len(p.blocks[n-1]) == cap(p.blocks[n-1]) {
-			p.blocks = append(p.blocks, p.newBlock())
-			n++
-			if n > 1 {
-				// The full block ends where decoding can restart; the
-				// bytes of a sequence it cut open move to the new block.
-				prev := p.blocks[n-2]
-				cut := restart(prev)
-				p.blocks[n-1] = append(p.blocks[n-1], prev[cut:]...)
-				p.blocks[n-2] = prev[:cut]
-			}
-		}
-		blk := p.blocks[n-1]
-		k := copy(blk[len(blk):cap(blk)], b)
-		p.blocks[n-1] = blk[:len(blk)+k]
-		b = b[k:]
-	}
-}
-
-func (p *Parser) newBlock() []byte {
-	if n := len(p.spare); n > 0 {
-		b := p.spare[n-1]
-		p.spare = p.spare[:n-1]
-		return b[:0]
-	}
-	return make([]byte, 0, p.pieceSize)
-}
-
-// restart returns the length of the longest prefix of b, missing at most 3
-// bytes, after which a UTF-8 decoder is between sequences whatever follows:
-// up to a lead byte among the last three (a new sequence, or an invalid
-// byte, starts there either way), or all of b if none is a lead byte (no
-// sequence begun earlier can still be open).
-func restart(b []byte) int {
-	for i := len(b) - 1; i >= max(len(b)-3, 0); i-- {
-		if b[i] >= 0xC0 {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// cutPieces appends to p.pieces the pieces of data, at most pieceSize
-// bytes each and cut where decoding can restart.
-func (p *Parser) cutPieces(data []byte) {
-	for len(data) > p.pieceSize {
-		cut := restart(data[:p.pieceSize])
-		p.pieces = append(p.pieces, data[:cut])
-		data = data[cut:]
-	}
-	if len(data) > 0 {
-		p.pieces = append(p.pieces, data)
-	}
 }
 
 // skipBOM consumes the bytes of a leading BOM (SSE-32) and reports whether
@@ -432,14 +327,9 @@ func (p *Parser) processLine(line []byte) bool {
 	case FieldEvent: // SSE-41
 		p.typ = append(p.typ[:0], value...)
 	case FieldData: // SSE-42
-		if p.dataSize()+len(value)+1 > p.maxEvent() {
+		if len(p.data)+len(value)+1 > p.maxEvent() {
 			p.fail(ErrEventTooLarge)
 			return false
-		}
-		if p.inPieces() {
-			p.appendData(value)
-			p.appendData(lf)
-			break
 		}
 		p.data = append(grow(p.data, len(value)+1), value...)
 		p.data = append(p.data, '\n')
@@ -487,60 +377,18 @@ func parseRetry(v []byte) (ms int, ok bool) {
 // produced an event.
 func (p *Parser) dispatch() bool {
 	p.id = append(p.id[:0], p.idBuf...) // SSE-46: every time, buffer kept
-	if p.dataSize() == 0 {
+	if len(p.data) == 0 {
 		p.typ = p.typ[:0] // SSE-47
 		return false
 	}
-	p.ev = Event{Type: p.typ, LastEventID: p.id}
-	p.evPieces = false
-	pieces := p.raw && p.pieceSize > 0
-	if len(p.blocks) > 0 && !pieces {
-		p.joinBlocks() // raw or pieces turned off in the middle of the event
-	}
-	switch {
-	case len(p.blocks) > 0:
-		p.blockPieces()
-	case pieces && len(p.data)-1 > p.pieceSize:
-		p.pieces = p.pieces[:0]
-		p.cutPieces(p.data[:len(p.data)-1])
-		p.evPieces = true
-	default:
-		p.ev.Data = p.data[:len(p.data)-1]
-		if !p.raw {
-			p.decode()
-		}
+	p.ev = Event{Type: p.typ, Data: p.data[:len(p.data)-1], LastEventID: p.id}
+	if !p.raw {
+		p.decode()
 	}
 	// SSE-50: the buffers are emptied but keep their memory, which the event
 	// still uses until the next call.
 	p.data, p.typ = p.data[:0], p.typ[:0]
 	return true
-}
-
-// joinBlocks appends the blocks to the data buffer and empties them.
-func (p *Parser) joinBlocks() {
-	for _, b := range p.blocks {
-		p.data = append(grow(p.data, len(b)), b...)
-		p.spare = append(p.spare, b)
-	}
-	p.blocks, p.blockBytes = p.blocks[:0], 0
-}
-
-// blockPieces makes the event's pieces of the data buffer and the blocks
-// after it, the last LF left out, and empties the blocks for reuse.
-func (p *Parser) blockPieces() {
-	p.pieces = p.pieces[:0]
-	p.cutPieces(p.data)
-	n := len(p.blocks)
-	last := p.blocks[n-1]
-	p.blocks[n-1] = last[:len(last)-1] // the last LF is in the last block
-	for _, b := range p.blocks {
-		if len(b) > 0 {
-			p.pieces = append(p.pieces, b)
-		}
-		p.spare = append(p.spare, b)
-	}
-	p.blocks, p.blockBytes = p.blocks[:0], 0
-	p.evPieces = true
 }
 
 // decode replaces the event's fields by their decoded text where they are not
@@ -564,23 +412,7 @@ func (p *Parser) fail(err error) {
 }
 
 // Event returns the event that the last successful [Parser.Next] produced.
-// With pieces on ([Parser.SetPieces]), its Data is nil when the data is in
-// [Parser.Pieces].
 func (p *Parser) Event() Event { return p.ev }
-
-// Pieces returns the data of the last event in pieces, or nil when it is in
-// [Event.Data]. With pieces on ([Parser.SetPieces]), the data of an event
-// longer than the piece size is always in pieces, and shorter data may be
-// too when a long line was streamed: in order, none empty, each at most the
-// piece size and cut where a UTF-8 decoder is between sequences, so that
-// decoding the pieces one by one gives the text of the whole. They alias
-// the parser's buffers, valid as long as the event.
-func (p *Parser) Pieces() [][]byte {
-	if !p.evPieces {
-		return nil
-	}
-	return p.pieces
-}
 
 // Err returns the error that stopped the parser, or nil.
 func (p *Parser) Err() error { return p.err }
@@ -617,24 +449,14 @@ func (p *Parser) Reset() {
 	p.skipLF, p.bomN, p.bomEnd = false, 0, false
 	p.streaming, p.overflow, p.lineLen = false, false, 0
 	p.line, p.data, p.typ = shrink(p.line), shrink(p.data), p.typ[:0]
-	p.spare = append(p.spare, p.blocks...)
-	p.blocks, p.blockBytes = p.blocks[:0], 0
-	if keep := keepBytes / max(p.pieceSize, 1); len(p.spare) > keep {
-		clear(p.spare[keep:])
-		p.spare = p.spare[:keep]
-	}
 	p.idBuf = append(p.idBuf[:0], p.id...)
-	p.ev, p.err, p.evPieces = Event{}, nil, false
+	p.ev, p.err = Event{}, nil
 }
 
 // buffered returns the bytes of memory the parser's own buffers hold
 // between chunks.
 func (p *Parser) buffered() int {
-	n := cap(p.line) + cap(p.data) + cap(p.typ) + cap(p.idBuf) + cap(p.id) + cap(p.decoded)
-	for _, b := range p.blocks {
-		n += cap(b)
-	}
-	return n + len(p.spare)*p.pieceSize
+	return cap(p.line) + cap(p.data) + cap(p.typ) + cap(p.idBuf) + cap(p.id) + cap(p.decoded)
 }
 
 // grow returns b with room for n more bytes. Past 256 KiB, append grows a
