@@ -17,9 +17,7 @@ type bridge struct {
 	in     []byte // the chunk being parsed
 	enc    encoder
 	funcs  []safejs.Func
-	// traffic counts the bytes fed and returned since the last collect,
-	// calls the calls.
-	traffic, calls int
+	calls  int // of the bridge's functions since the last collect
 }
 
 // conn is one connection and what JS has been told of it, so that a

@@ -8,7 +8,6 @@ import (
 	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource/polyfill"
-	"github.com/hack-pad/safejs"
 )
 
 // The message codec: what every bridge call returns to the shim, and the one
@@ -45,8 +44,12 @@ import (
 //	O        the URL has the constructor URL's origin (connect)
 //	C        tell a CORS failure from a network error (connect)
 //
-// Most calls return one message as a string. feed returns an array instead
-// when a chunk completes many or large events:
+// Most calls return one message as a string. feed, the call per chunk,
+// crosses as two WebAssembly exports with numbers for arguments (feed.go):
+// JS copies the chunk into the engine's memory, and decodes the answer from
+// there (see header; js/src/codec.js's feeder). What JS makes of it is the
+// message as a string, or an array when a chunk completes many or large
+// events:
 //
 //	[n, message 1, …, message n, large 1, …, large m]
 //
@@ -62,31 +65,34 @@ const (
 )
 
 // encoder builds messages in one buffer shared by every call: JS calls the
-// bridge one call at a time, and each message is converted to a JS string
-// before the call returns.
+// bridge one call at a time, and reads each answer before its next call.
 type encoder struct {
 	buf   []byte
-	start int   // of the message being built
-	batch []any // nil, or [n, the messages cut so far]
-	large []any // the large data so far
-	items int   // trailer items written
+	start int    // of the message being built
+	cuts  []int  // where each message but the first begins (feed)
+	large []byte // the data of the event that travels separately, or nil (feed)
+	items int    // trailer items written
 	// lastID locates the last event's ID in buf, for the I item.
 	lastID, lastIDEnd int
+	hdr               []uint32 // feed's answer (see header)
 }
 
 func (e *encoder) reset() {
-	e.buf, e.start, e.batch, e.large, e.items = e.buf[:0], 0, nil, nil, 0
+	e.buf, e.start, e.cuts, e.large, e.items = e.buf[:0], 0, e.cuts[:0], nil, 0
 	e.lastID, e.lastIDEnd = -1, -1
 }
 
-// event appends one event, cutting the message first if it is full.
-func (e *encoder) event(ev polyfill.Event, traffic *int) {
+// event appends one event, cutting the message first if it is full. It
+// reports whether the event's data travels separately (large): the call
+// must then end before the next event, which may reuse the data's buffer.
+func (e *encoder) event(ev polyfill.Event) bool {
 	if len(e.buf)-e.start >= batchBytes {
-		e.cut(traffic)
+		e.cuts = append(e.cuts, len(e.buf))
+		e.start = len(e.buf)
 	}
 	data, mark := ev.Data, 0
-	if len(data) >= bigData && e.separate(data, traffic) {
-		data, mark = nil, 1 // the type begins with LF
+	if len(data) >= bigData {
+		e.large, data, mark = data, nil, 1 // the type begins with LF
 	}
 	// One reservation for the three fields and their CRs, then copies: an
 	// append per piece, each with its growth path, made this the largest
@@ -109,34 +115,34 @@ func (e *encoder) event(ev polyfill.Event, traffic *int) {
 	e.lastIDEnd = i
 	b[i] = '\r'
 	e.buf = b
+	return mark != 0
 }
 
-// cut ends the message being built, converted to a JS string, and starts
-// the next.
-func (e *encoder) cut(traffic *int) {
-	v, err := e.value(e.start, len(e.buf))
-	if err != nil {
-		return
+// header lays out feed's answer in memory for JS, as uint32s: the number m
+// of messages, the number l (0 or 1) of large data, 1 if the chunk has more
+// events (JS calls feed again to continue) or 0, then m pairs of address
+// and length of the messages and l pairs of the large data. It returns the
+// header's address. The memory is JS's to read until the next call.
+func (e *encoder) header(more bool) uint32 {
+	h := append(e.hdr[:0], uint32(len(e.cuts)+1), 0, 0)
+	prev := 0
+	for _, c := range append(e.cuts, len(e.buf)) {
+		h = append(h, address(e.buf)+uint32(prev), uint32(c-prev))
+		prev = c
 	}
-	if e.batch == nil {
-		e.batch = []any{0}
+	if e.large != nil {
+		h[1] = 1
+		h = append(h, address(e.large), uint32(len(e.large)))
 	}
-	e.batch = append(e.batch, v)
-	*traffic += len(e.buf) - e.start
-	e.start = len(e.buf)
+	if more {
+		h[2] = 1
+	}
+	e.hdr = h
+	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(h))))
 }
 
-// separate converts large data to a JS string of its own, now: the next
-// event may reuse the data's buffer. It reports false if it could not.
-func (e *encoder) separate(data []byte, traffic *int) bool {
-	v, err := safejs.ValueOf(unsafe.String(&data[0], len(data)))
-	if err != nil {
-		return false
-	}
-	*traffic += len(data)
-	e.large = append(e.large, v)
-	return true
-}
+// address is where b's bytes are in the module's memory (below 4 GiB).
+func address(b []byte) uint32 { return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) }
 
 // lastEventID reports the ID of the last event of the message, if any.
 func (e *encoder) lastEventID() (string, bool) {
@@ -194,29 +200,11 @@ func (e *encoder) decision(d polyfill.Decision) {
 	}
 }
 
-// finish returns the message (or feed's array) built since reset.
+// finish returns the message built since reset, for syscall/js to convert
+// to a JS string as the call returns.
 func (e *encoder) finish() any {
-	if e.batch == nil && e.large == nil {
-		if len(e.buf) == 0 {
-			return ""
-		}
-		return unsafe.String(unsafe.SliceData(e.buf), len(e.buf))
+	if len(e.buf) == 0 {
+		return ""
 	}
-	batch := e.batch
-	if batch == nil {
-		batch = []any{0}
-	}
-	if v, err := e.value(e.start, len(e.buf)); err == nil {
-		batch = append(batch, v)
-	}
-	batch[0] = len(batch) - 1
-	return append(batch, e.large...)
-}
-
-// value converts buf[from:to] to a JS string now, before buf can change.
-func (e *encoder) value(from, to int) (safejs.Value, error) {
-	if from == to {
-		return safejs.ValueOf("")
-	}
-	return safejs.ValueOf(unsafe.String(&e.buf[from], to-from))
+	return unsafe.String(unsafe.SliceData(e.buf), len(e.buf))
 }

@@ -207,15 +207,18 @@ func replay(t *testing.T, calls []fixtureCall) []fixtureCall {
 			if c.Chunk64 != "" {
 				chunk, _ = base64.StdEncoding.DecodeString(c.Chunk64)
 			}
-			args = append(args, uint8Array(t, chunk))
+			args = append(args, chunk)
 			ref.Feed(chunk)
 			for ref.Next() {
 				e := ref.Event()
 				c.Events = append(c.Events, [3]string{string(e.Type), string(e.Data), string(e.LastEventID)})
 			}
 		}
-		v := call(t, h, c.Call, args...)
-		c.Result = goValue(t, v)
+		if c.Call == "feed" {
+			c.Result = feedJS(t, b, handle, args[1].([]byte))
+		} else {
+			c.Result = goValue(t, call(t, h, c.Call, args...))
+		}
 		if c.Call == "open" {
 			if s, ok := c.Result.(string); ok {
 				handle, _ = strconv.Atoi(strings.TrimPrefix(strings.SplitN(s, "\n", 2)[0], "K"))

@@ -16,7 +16,6 @@ var exports = []struct {
 	{"open", (*bridge).open},
 	{"connect", (*bridge).connect},
 	{"response", (*bridge).response},
-	{"feed", (*bridge).feed},
 	{"end", (*bridge).end},
 	{"reset", (*bridge).reset},
 	{"close", (*bridge).close},
@@ -105,38 +104,6 @@ func (b *bridge) response(args []safejs.Value) any {
 	b.enc.reset()
 	b.enc.decision(d)
 	return b.enc.finish()
-}
-
-// feed(id, chunk Uint8Array) parses a chunk of the body: the events it
-// completed, then I and Y, and F with E and M if a limit or the budget was
-// exceeded.
-func (b *bridge) feed(args []safejs.Value) any {
-	c := b.conn(args)
-	if c == nil || len(args) < 2 {
-		return unknown
-	}
-	n, err := b.copyIn(args[1])
-	if err != nil {
-		// Not a Uint8Array: a bug of the shim; fail rather than guess.
-		return "F\nErequest"
-	}
-	c.c.Feed(b.in[:n])
-	if b.traffic += n; b.traffic > collectBytes {
-		// Before this call adds its own values: they are still in use.
-		b.collect()
-	}
-	b.enc.reset()
-	for c.c.Next() {
-		b.enc.event(c.c.Event(), &b.traffic)
-	}
-	b.report(c)
-	if err := c.c.Err(); err != nil {
-		b.enc.decision(polyfill.Decision{Action: polyfill.Fail, Err: err})
-	}
-	b.traffic += len(b.enc.buf) - b.enc.start
-	out := b.enc.finish()
-	b.keepOrRelease()
-	return out
 }
 
 // end(id, kind) decides what follows the end of an attempt: R or F, with

@@ -22,7 +22,8 @@ func main() {
 		println("eventsource-wasm: no " + hostName + " object to register the engine on")
 		return
 	}
-	if _, err := newBridge().export(host); err != nil {
+	active = newBridge()
+	if _, err := active.export(host); err != nil {
 		println("eventsource-wasm: cannot register the engine: " + err.Error())
 		return
 	}

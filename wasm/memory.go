@@ -14,26 +14,10 @@ import (
 const (
 	initialChunk = 64 << 10
 	keepBytes    = 1 << 20
-	// collectBytes of traffic or collectCalls calls between collections
-	// bound what the glue's value table holds (see collect).
-	collectBytes = 16 << 20
+	// collectCalls calls between collections bound what the glue's value
+	// table holds (see collect).
 	collectCalls = 4096
 )
-
-// copyIn copies a Uint8Array into b.in, growing it for a larger chunk; the
-// length is read only when the chunk may not have fit, to save a call to JS.
-func (b *bridge) copyIn(chunk safejs.Value) (int, error) {
-	n, err := safejs.CopyBytesToGo(b.in, chunk)
-	if err != nil || n < len(b.in) {
-		return n, err
-	}
-	size, err := chunk.Length()
-	if err != nil || size <= n {
-		return n, err
-	}
-	b.in = make([]byte, size)
-	return safejs.CopyBytesToGo(b.in, chunk)
-}
 
 // keepOrRelease keeps an encoder buffer above keepBytes while messages need
 // most of it (a stream of large events would otherwise grow one from nothing
@@ -56,17 +40,16 @@ func (b *bridge) shrink() {
 }
 
 // collect runs Go's collector and lets the finalizers run. syscall/js keeps
-// every JS value that crosses the bridge (each call's event and arguments,
-// the chunks fed in, the strings returned) referenced in the glue's value
-// table until the finalizer of its js.Value runs, and the engine allocates
-// so little that Go's collector might not run for gigabytes of stream: the
-// page would keep every chunk and message (measured: 150 MB streamed, 96 MB
-// of them still held). Many small calls hold little each but add up: 6,000
+// every JS value that crosses the bridge's functions (each call's event and
+// arguments, the strings returned) referenced in the glue's value table
+// until the finalizer of its js.Value runs, and the engine allocates so
+// little that Go's collector might not run for a long time: 6,000
 // reconnections of a one-event stream held 2 MB. So the bridge collects
-// after every collectBytes of traffic or collectCalls calls, and when the
-// last connection closes.
+// after every collectCalls calls and when the last connection closes. feed
+// makes no JS values (feed.go): chunks and messages are never held (before
+// it, 150 MB streamed held 96 MB).
 func (b *bridge) collect() {
-	b.traffic, b.calls = 0, 0
+	b.calls = 0
 	runtime.GC()
 	runtime.Gosched()
 }

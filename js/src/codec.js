@@ -35,6 +35,39 @@ export function responseArgs(status, contentType, url, retryAfter) {
   return `S${status}\nT${contentType}\nU${url}\nR${retryAfter}`;
 }
 
+// feeder makes the engine's feed(handle, chunk) out of its two WebAssembly
+// exports (wasm/feed.go): the chunk is copied to the engine's input buffer,
+// and each answer is read from the engine's memory, where feed returns the
+// address of a header of uint32s: m messages, l large data (0 or 1), 1 if
+// the chunk has more events to come (call feed(handle, -1) to go on), then
+// the address and length of each. It returns what the codec's JS form is: a
+// message, or [n, message 1 … n, large 1 … m]. Everything is decoded before
+// the next call, which may reuse the memory; a view is made after each
+// call, as the memory may have grown. decoder must keep a leading U+FEFF.
+export function feeder(exports, decoder) {
+  const memory = exports.mem;
+  const text = (buffer, at, length) => (length === 0 ? "" : decoder.decode(new Uint8Array(buffer, at, length)));
+  return (handle, chunk) => {
+    const n = chunk.length;
+    const to = exports.feedBuffer(n) >>> 0; // first: it may grow the memory
+    new Uint8Array(memory.buffer, to, n).set(chunk);
+    let messages = null;
+    let large = null;
+    for (let arg = n; ; arg = -1) {
+      const at = exports.feed(handle, arg) >>> 0;
+      const buffer = memory.buffer;
+      const [m, l, more] = new Uint32Array(buffer, at, 3);
+      const ranges = new Uint32Array(buffer, at + 12, 2 * (m + l));
+      if (m === 1 && l === 0 && !more && messages === null) return text(buffer, ranges[0], ranges[1]);
+      messages ??= [];
+      large ??= [];
+      for (let i = 0; i < 2 * m; i += 2) messages.push(text(buffer, ranges[i], ranges[i + 1]));
+      for (let i = 2 * m; i < 2 * (m + l); i += 2) large.push(text(buffer, ranges[i], ranges[i + 1]));
+      if (!more) return [messages.length, ...messages, ...large];
+    }
+  };
+}
+
 // trailer parses a trailer into an object; absent items are undefined.
 export function trailer(text) {
   const t = {

@@ -4,6 +4,7 @@
 // was corrected); so is an engine whose Go program exited, whose connections
 // are told so that they reconnect on a fresh one.
 
+import { feeder } from "./codec.js";
 import { glue } from "./glue.js";
 import { realGlobal } from "./realm.js";
 
@@ -115,6 +116,11 @@ async function instantiate(url, signal) {
   local.__eventsourceWasm = host;
   const running = go.run(instance);
   delete local.__eventsourceWasm;
+  // feed, the call per chunk, is two exports that cross with numbers only.
+  const ex = instance.exports;
+  if (typeof ex.feed === "function" && typeof ex.feedBuffer === "function") {
+    host.feed = feeder(ex, new realGlobal.TextDecoder("utf-8", { ignoreBOM: true }));
+  }
   for (const name of CALLS) {
     if (typeof host[name] !== "function") throw new Error(`the engine did not register ${name}()`);
   }

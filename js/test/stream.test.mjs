@@ -104,6 +104,38 @@ test("split invariance: random chunkings give the same events", async () => {
   }
 });
 
+test("chunks bigger than the engine's input buffer, large data one after another, many events a chunk", async () => {
+  // What crosses feed's two exports (js/src/codec.js feeder): a chunk that
+  // grows the engine's memory, messages cut every 256 KiB, large data
+  // (32 KiB and more) that makes feed stop and go on, a leading U+FEFF kept.
+  const want = [];
+  let body = "";
+  const add = (data, id) => {
+    want.push([data, id]);
+    body += (id ? `id: ${id}\n` : "") + data.split("\n").map((l) => `data: ${l}\n`).join("") + "\n";
+  };
+  for (let i = 0; i < 3000; i++) add(`small ${i} \u00e9`.repeat(1 + (i % 9)), i % 100 === 0 ? `s${i}` : "");
+  add("\ufeff" + "big".repeat(20000), "b1");
+  add("x".repeat(1 << 20), "");
+  add("y".repeat(40000) + "\n" + "\u20ac".repeat(20000), "b2");
+  add("after", "");
+  const all = utf8.encode(body);
+  for (const size of [all.length, 100000, 70001]) {
+    const chunks = [];
+    for (let i = 0; i < all.length; i += size) chunks.push(all.subarray(i, i + size));
+    const es = ES.fromReadableStream(streamOf(...chunks));
+    const got = [];
+    es.onmessage = (e) => got.push([e.data, e.lastEventId]);
+    await until(() => es.readyState === 2);
+    assert.equal(got.length, want.length, `chunks of ${size}`);
+    let id = "";
+    for (let i = 0; i < want.length; i++) {
+      if (want[i][1]) id = want[i][1];
+      assert.ok(got[i][0] === want[i][0] && got[i][1] === id, `chunks of ${size}, event ${i}: ${got[i][0].slice(0, 40)} ${got[i][1]}`);
+    }
+  }
+});
+
 test("a chunk that is not a Uint8Array fails the source with a console message", async () => {
   errors.length = 0;
   const ev = await run(ES.fromReadableStream(streamOf("data: ok\n\n", { not: "bytes" })));
