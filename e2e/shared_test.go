@@ -530,7 +530,7 @@ const sharedCyclesJS = `async (n, live, fresh) => {
 // live connection that a holder tab keeps open during the cycles; the
 // holder leaves before each measurement, so that the engine is idle then
 // and its bridge has collected what Go's syscall/js kept of the calls (it
-// does so on going idle, and otherwise every 4096 calls: a worker that
+// does so on going idle, and otherwise every 1,024 calls: a worker that
 // always has a connection holds up to that many calls' values).
 func TestSharedWorkerMemory(t *testing.T) {
 	skipNativeOnly(t)

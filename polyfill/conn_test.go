@@ -360,6 +360,32 @@ func TestRuleCoverageConn(t *testing.T) {
 // unread input.
 func held(p *Parser) int { return len(p.line) + len(p.data) + len(p.in) - p.pos }
 
+// TestLimitEndlessDataLine feeds a data line that never ends, 4 KiB at a
+// time, past the event limit and up to the line limit: the parser holds no
+// more than the event limit and a chunk, since an event that large can only
+// fail, and fails on the line limit as with any other line.
+func TestLimitEndlessDataLine(t *testing.T) {
+	const event, line, chunk = 64 << 10, 1 << 20, 4 << 10
+	p := NewParser(Limits{MaxLineSize: line, MaxEventSize: event})
+	p.Feed([]byte("data: x\ndata: "))
+	p.Next()
+	buf := bytes.Repeat([]byte("y"), chunk)
+	fed := 0
+	for p.Err() == nil && fed <= line+chunk {
+		p.Feed(buf)
+		fed += chunk
+		if p.Next() {
+			t.Fatal("an event from an unfinished line")
+		}
+		if h := p.buffered(); h > 2*event+chunk {
+			t.Fatalf("holds %d bytes after %d fed, the event limit %d", h, fed, event)
+		}
+	}
+	if !errors.Is(p.Err(), ErrLineTooLong) || fed <= line-len("data: ") {
+		t.Fatalf("Err() = %v after %d bytes, want the line limit %d", p.Err(), fed, line)
+	}
+}
+
 // TestLimitEndlessLine feeds a line that never ends, 1 KiB at a time: the
 // parser must stop at the limit, holding no more than the limit and one
 // chunk, and keep nothing of what is fed after the error.
