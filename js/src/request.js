@@ -1,7 +1,7 @@
 // The fetch() request of one attempt (SSE-58), from the options and the
 // engine's decision of what to request.
 
-import { noop } from "./realm.js";
+import { noop, promiseThen, settled } from "./realm.js";
 
 const utf8 = new TextEncoder();
 
@@ -87,7 +87,10 @@ export class NotAResponse extends Error {
 // the queue, and an error cannot take it back. From the response on, even
 // while the engine is still loading, reads are issued until READ_AHEAD_BYTES
 // wait unconsumed; beyond that the stream stays back-pressured in the
-// network, not in this page.
+// network, not in this page. The next read is issued a microtask after a
+// read completes, which is after the chunk's first event went out: no chunk
+// can arrive within a task, and issuing a read took 30 to 50 µs of the
+// latency of each event (measured in Chromium with events 5 ms apart).
 const READ_AHEAD_BYTES = 512 << 10;
 
 class Ahead {
@@ -113,7 +116,7 @@ class Ahead {
         if (r.done) this.ended = true;
         else {
           this.unread += r.value.length;
-          this.#next();
+          promiseThen.call(settled, this.#later);
         }
       },
       () => {
@@ -123,6 +126,8 @@ class Ahead {
     );
   }
 
+  #later = () => this.#next();
+
   // take returns the next read, in order: a value, done, or the error.
   take() {
     if (this.reads.length === 0) this.#next();
@@ -130,7 +135,7 @@ class Ahead {
     read.then((r) => {
       if (!r.done) {
         this.unread -= r.value.length;
-        this.#next();
+        promiseThen.call(settled, this.#later);
       }
     }, noop);
     return read;
