@@ -46,16 +46,7 @@ func (r *runner) profileJob(ctx context.Context, im impl, wl *workload, rounds i
 	if _, err := r.exec(t, r.newJob(im, wl)); err != nil {
 		return err
 	}
-	if err := call(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
-			return err
-		}
-		if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 100}); err != nil {
-			return err
-		}
-		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
-		return err
-	}); err != nil {
+	if err := call(startProfiler); err != nil {
 		return err
 	}
 	var times []float64
@@ -83,6 +74,18 @@ func (r *runner) profileJob(ctx context.Context, im impl, wl *workload, rounds i
 	fmt.Fprintf(w, "profile of %s on %s: %d rounds, median %s ms under the profiler\n\n", im.key, wl.name, rounds, figure(median(times)))
 	writeProfile(w, prof, 30)
 	return nil
+}
+
+// startProfiler starts DevTools' sampling profiler in t, every 100 µs.
+func startProfiler(ctx context.Context, t *chromedp.Target) error {
+	if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
+		return err
+	}
+	if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 100}); err != nil {
+		return err
+	}
+	_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
+	return err
 }
 
 // writeProfile prints the top functions of prof by self time, with their

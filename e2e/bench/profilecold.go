@@ -66,14 +66,7 @@ func (r *runner) profileVisit(ctx context.Context, key string, sess *session) (*
 		if _, err := cdp.Call(ctx, t, network.Disable, cdp.Empty{}); err != nil {
 			return err
 		}
-		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
-			return err
-		}
-		if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 100}); err != nil {
-			return err
-		}
-		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
-		return err
+		return startProfiler(ctx, t)
 	}))
 	if err == nil {
 		err = chromedp.Do(tctx, chromedp.Navigate(r.base+"/bench/startup?s="+key))

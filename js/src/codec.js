@@ -56,7 +56,10 @@ export function feeder(exports, decoder) {
     for (let arg = n; ; arg = -1) {
       const at = exports.feed(handle, arg) >>> 0;
       const buffer = memory.buffer;
-      const [m, l, more] = new Uint32Array(buffer, at, 3);
+      const header = new Uint32Array(buffer, at, 3);
+      const m = header[0];
+      const l = header[1];
+      const more = header[2];
       const ranges = new Uint32Array(buffer, at + 12, 2 * (m + l));
       if (m === 1 && l === 0 && !more && messages === null) return text(buffer, ranges[0], ranges[1]);
       messages ??= [];
