@@ -162,7 +162,9 @@ func TestMemoryBudgetIsolatesStreams(t *testing.T) {
 		});
 		return true;
 	})()`)
-	// Settled: every stream either failed or holds all it was sent.
+	// Settled: every stream either failed or holds all it was sent (the
+	// debug hook's buffered is the body held, by length; what the buffers
+	// take, and the budget charges, may be up to twice that).
 	settled := fmt.Sprintf(`EventSourcePolyfill[Symbol.for("eventsource-wasm.debug")]().then((d) => {
 		const closed = big.filter((s) => s.es.readyState === 2).length;
 		const full = d.buffered.filter((n) => n >= %d).length;

@@ -29,6 +29,11 @@ func (b *Budget) Max() int { return b.max }
 // chunks: what it charges its [Budget] beyond [Allowance].
 func (c *Conn) Buffered() int { return c.p.buffered() }
 
+// Held returns the bytes of the body that the connection's parser holds
+// between chunks: the partial line and the unfinished event's data, by
+// length, where [Conn.Buffered] counts the memory of their buffers.
+func (c *Conn) Held() int { return len(c.p.line) + len(c.p.data) }
+
 // charge brings c's charge in line with what its parser holds, and reports
 // false, charging nothing more, if that would exceed the budget.
 func (c *Conn) charge() bool {

@@ -58,8 +58,9 @@ func (b *bridge) collect() {
 
 // debug() returns what the bridge holds, for leak tests, as space-separated
 // numbers: connections, funcs, goroutines, inBytes, outBytes, budgetBytes,
-// then what each connection's parser holds. debug("crash") makes the engine
-// panic, for the tests of what the shim does when its engine dies.
+// then the bytes of body each connection's parser holds (Conn.Held).
+// debug("crash") makes the engine panic, for the tests of what the shim
+// does when its engine dies.
 func (b *bridge) debug(args []safejs.Value) any {
 	if stringArg(args, 0) == "crash" {
 		panic("eventsource-wasm: crash requested by the debug hook")
@@ -69,7 +70,7 @@ func (b *bridge) debug(args []safejs.Value) any {
 		out = strconv.AppendInt(append(out, ' '), int64(n), 10)
 	}
 	for _, c := range b.conns {
-		out = strconv.AppendInt(append(out, ' '), int64(c.c.Buffered()), 10)
+		out = strconv.AppendInt(append(out, ' '), int64(c.c.Held()), 10)
 	}
 	return string(out[1:])
 }

@@ -198,7 +198,8 @@ function howToFix(url) {
 }
 
 // debug resolves to the engine's counters ({connections, funcs, goroutines,
-// inBytes, outBytes, budgetBytes}, see debug() in wasm/memory.go) and a
+// inBytes, outBytes, budgetBytes, and buffered: the bytes of body each
+// connection's parser holds}, see debug() in wasm/memory.go) and a
 // WeakRef to its memory, or to null when no engine is loaded. With
 // "crash", the engine panics instead, and debug resolves to the WeakRef to
 // the memory that its death should release.
