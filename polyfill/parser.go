@@ -93,8 +93,13 @@ type Parser struct {
 	bomN   int  // bytes of a BOM matched so far at the start of the body
 	bomEnd bool // the start of the body is behind us
 
-	line []byte // a line split across chunks, accumulated
-	data []byte // data buffer, each value followed by LF (SSE-42)
+	line  []byte // a line split across chunks, accumulated
+	data  []byte // data buffer, each value followed by LF (SSE-42)
+	typ   []byte // event type buffer (SSE-41)
+	idBuf []byte // last event ID buffer (SSE-43)
+	id    []byte // last event ID string (SSE-46)
+	retry int    // reconnection time in ms, 0 meaning DefaultRetry
+
 	// A long data line split across chunks goes straight to data instead
 	// of line (see streamData): lineLen counts its bytes so far for the
 	// line limit, and overflow records that its value no longer fits the
@@ -102,10 +107,6 @@ type Parser struct {
 	streaming bool
 	overflow  bool
 	lineLen   int
-	typ       []byte // event type buffer (SSE-41)
-	idBuf     []byte // last event ID buffer (SSE-43)
-	id        []byte // last event ID string (SSE-46)
-	retry     int    // reconnection time in ms, 0 meaning DefaultRetry
 
 	raw     bool   // skip decoding: the host decodes with a WHATWG decoder
 	decoded []byte // scratch for decoding an invalid event
@@ -248,14 +249,13 @@ const streamLine = 32 << 10
 // least one byte after "data:", to the data buffer and streams the rest of
 // the line there.
 func (p *Parser) startStream() {
-	p.streaming, p.overflow, p.lineLen = true, false, 0
 	line := p.line
 	p.line = p.line[:0]
 	value := line[len("data:"):]
 	if value[0] == ' ' {
 		value = value[1:]
 	}
-	p.lineLen = len(line) - len(value)
+	p.streaming, p.overflow, p.lineLen = true, false, len(line)-len(value)
 	p.streamData(value, false)
 }
 

@@ -46,6 +46,9 @@ export function responseArgs(status, contentType, url, retryAfter) {
 // call, as the memory may have grown. decoder must keep a leading U+FEFF.
 export function feeder(exports, decoder) {
   const memory = exports.mem;
+  // One view of the memory's words, made again only when the memory grew
+  // (its buffer is then a new object): no view per chunk for the header.
+  let words = new Uint32Array(memory.buffer);
   const text = (buffer, at, length) => (length === 0 ? "" : decoder.decode(new Uint8Array(buffer, at, length)));
   return (handle, chunk) => {
     const n = chunk.length;
@@ -54,18 +57,18 @@ export function feeder(exports, decoder) {
     let messages = null;
     let large = null;
     for (let arg = n; ; arg = -1) {
-      const at = exports.feed(handle, arg) >>> 0;
+      const h = (exports.feed(handle, arg) >>> 0) >>> 2;
       const buffer = memory.buffer;
-      const header = new Uint32Array(buffer, at, 3);
-      const m = header[0];
-      const l = header[1];
-      const more = header[2];
-      const ranges = new Uint32Array(buffer, at + 12, 2 * (m + l));
-      if (m === 1 && l === 0 && !more && messages === null) return text(buffer, ranges[0], ranges[1]);
+      if (words.buffer !== buffer) words = new Uint32Array(buffer);
+      const m = words[h];
+      const l = words[h + 1];
+      const more = words[h + 2];
+      const r = h + 3; // the pairs of address and length
+      if (m === 1 && l === 0 && !more && messages === null) return text(buffer, words[r], words[r + 1]);
       messages ??= [];
       large ??= [];
-      for (let i = 0; i < 2 * m; i += 2) messages.push(text(buffer, ranges[i], ranges[i + 1]));
-      for (let i = 2 * m; i < 2 * (m + l); i += 2) large.push(text(buffer, ranges[i], ranges[i + 1]));
+      for (let i = r; i < r + 2 * m; i += 2) messages.push(text(buffer, words[i], words[i + 1]));
+      for (let i = r + 2 * m; i < r + 2 * (m + l); i += 2) large.push(text(buffer, words[i], words[i + 1]));
       if (!more) return [messages.length, ...messages, ...large];
     }
   };
